@@ -44,7 +44,11 @@ func OpenStore(choice string, opts Options) (store Store, warning string, err er
 		if choice != nativeName {
 			return nil, "", fmt.Errorf("PPM_CREDENTIAL_STORE=%s is not available on %s; use auto, file or %s", choice, runtime.GOOS, nativeName)
 		}
-		return openNative(opts)
+		s, err := openNative(opts)
+		if err != nil {
+			return nil, "", fmt.Errorf("PPM_CREDENTIAL_STORE=%s: %w", choice, err)
+		}
+		return s, "", nil
 	default:
 		return nil, "", fmt.Errorf("PPM_CREDENTIAL_STORE=%q is not a store; use auto, file, keychain, wincred or secretservice", choice)
 	}
