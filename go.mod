@@ -1,6 +1,6 @@
 module github.com/posit-dev/git-credential-ppm
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/BurntSushi/toml v1.6.0 // indirect
@@ -9,4 +9,5 @@ require (
 	github.com/keybase/go-keychain v0.0.1 // indirect
 	golang.org/x/oauth2 v0.38.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect
+	golang.org/x/term v0.48.0 // indirect
 )

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"sync"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/posit-dev/git-credential-ppm/oauth"
+	"github.com/posit-dev/git-credential-ppm/platform"
+)
+
+// prompter reaches the person during a login: the terminal device when
+// there is one (stdout carries the protocol and stderr may be captured by
+// pip or uv), else stderr; and the browser when one can be opened.
+type prompter struct {
+	e *env
+
+	once    sync.Once
+	tty     io.ReadWriteCloser // nil when there is no terminal
+	out     io.Writer          // where messages go
+	live    bool               // out is a terminal: a countdown may redraw a line
+	browser []string
+	noWhy   string // why no browser
+
+	mu      sync.Mutex
+	stopped chan struct{}
+	wg      sync.WaitGroup
+}
+
+func (e *env) prompter() *prompter {
+	if e.prompt == nil {
+		e.prompt = &prompter{e: e}
+	}
+	return e.prompt
+}
+
+func (p *prompter) init() {
+	p.once.Do(func() {
+		p.out = p.e.stderr
+		if p.e.getenv("PPM_CREDENTIAL_NO_TTY") == "" { // tests of the no-terminal path set this
+			if tty, err := platform.OpenTerminal(); err == nil {
+				p.tty, p.out, p.live = tty, tty, true
+			}
+		}
+		if !p.live && isTerminal(p.e.stderr) {
+			p.live = true
+		}
+		argv, ok, why := platform.BrowserCommand(p.e.getenv, runtime.GOOS)
+		if ok {
+			p.browser = argv
+		} else {
+			p.noWhy = why
+		}
+	})
+}
+
+// CanReach: a terminal or a browser reaches the person.
+func (p *prompter) CanReach() (bool, string) {
+	p.init()
+	if p.tty != nil || p.browser != nil {
+		return true, ""
+	}
+	why := "no terminal"
+	if p.noWhy != "" {
+		why += " and " + p.noWhy
+	} else {
+		why += " and no browser"
+	}
+	return false, why
+}
+
+func (p *prompter) say(format string, args ...any) {
+	p.init()
+	fmt.Fprintf(p.out, format+"\n", args...)
+}
+
+// ShowCode prints the verification URL and code, opens the browser, and
+// keeps a countdown line up to date on a terminal.
+func (p *prompter) ShowCode(ctx context.Context, address string, da *oauth.DeviceAuth) {
+	p.init()
+	p.say("To sign in to Posit Package Manager at %s:", address)
+	if da.VerificationURIComplete != "" {
+		p.say("  open %s", da.VerificationURIComplete)
+		p.say("  (or open %s and enter the code %s)", da.VerificationURI, da.UserCode)
+	} else {
+		p.say("  open %s and enter the code %s", da.VerificationURI, da.UserCode)
+	}
+	if p.browser != nil {
+		target := da.VerificationURIComplete
+		if target == "" {
+			target = da.VerificationURI
+		}
+		if err := platform.OpenBrowser(ctx, p.browser, target); err != nil {
+			p.say("  (could not open a browser: %v)", err)
+		} else {
+			p.e.tracef("opened the browser with %s", p.browser[0])
+		}
+	}
+	p.mu.Lock()
+	p.stopped = make(chan struct{})
+	stopped := p.stopped
+	p.mu.Unlock()
+	if !p.live {
+		p.say("Waiting for approval (the code expires in %s) …", time.Until(da.ExpiresAt).Round(time.Second))
+		return
+	}
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		for {
+			left := time.Until(da.ExpiresAt).Round(time.Second)
+			if left < 0 {
+				left = 0
+			}
+			fmt.Fprintf(p.out, "\r\x1b[KWaiting for approval … %d:%02d left (Ctrl-C cancels)", int(left.Minutes()), int(left.Seconds())%60)
+			select {
+			case <-ctx.Done():
+				fmt.Fprint(p.out, "\r\x1b[K")
+				return
+			case <-stopped:
+				fmt.Fprint(p.out, "\r\x1b[K")
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+}
+
+// Done stops the countdown and says how the login ended.
+func (p *prompter) Done(err error) {
+	p.mu.Lock()
+	if p.stopped != nil {
+		close(p.stopped)
+		p.stopped = nil
+	}
+	p.mu.Unlock()
+	p.wg.Wait()
+	if err == nil {
+		p.say("Signed in.")
+	}
+}
+
+// Waiting says once that another process holds the login lock.
+func (p *prompter) Waiting(address string, pid int) {
+	if pid > 0 {
+		p.say("git-credential-ppm: waiting for the login in progress, pid %d (%s)", pid, address)
+	} else {
+		p.say("git-credential-ppm: waiting for the login in progress (%s)", address)
+	}
+}
+
+// Warn prints a one-line note on stderr.
+func (p *prompter) Warn(msg string) {
+	fmt.Fprintln(p.e.stderr, "git-credential-ppm: "+redact(msg))
+}
+
+// isTerminal reports whether v is an *os.File open on a terminal.
+func isTerminal(v any) bool {
+	f, ok := v.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+)
+
+// tracer writes PPM_CREDENTIAL_TRACE lines. Every line passes through
+// redact, so a token that slipped into a message is still not written.
+type tracer struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+// openTracer interprets PPM_CREDENTIAL_TRACE: "" or "0" → off; "1" or
+// "true" → stderr; anything else is a file path to append to (0600).
+func openTracer(setting string, stderr io.Writer) *tracer {
+	switch strings.ToLower(strings.TrimSpace(setting)) {
+	case "", "0", "false", "no", "off":
+		return nil
+	case "1", "true", "yes", "on", "2":
+		return &tracer{w: stderr}
+	}
+	f, err := os.OpenFile(setting, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		fmt.Fprintf(stderr, "git-credential-ppm: cannot open the trace file PPM_CREDENTIAL_TRACE=%s: %v; tracing to stderr\n", setting, err)
+		return &tracer{w: stderr}
+	}
+	return &tracer{w: f}
+}
+
+func (t *tracer) printf(format string, args ...any) {
+	if t == nil {
+		return
+	}
+	line := redact(fmt.Sprintf(format, args...))
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	fmt.Fprintf(t.w, "%s git-credential-ppm[%d]: %s\n", time.Now().Format("15:04:05.000"), os.Getpid(), line)
+}
+
+// jwtLike matches anything shaped like a JWT (three base64url segments, the
+// first starting as a JSON object does) and long opaque secrets after
+// password= or token= in a message.
+var (
+	jwtLike    = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`)
+	secretPair = regexp.MustCompile(`(?i)((?:password|token|secret|code_verifier|device_code|subject_token)[=:]\s*)[^\s&"']+`)
+)
+
+// redact removes token-shaped text from a line meant for a person or a log.
+func redact(s string) string {
+	s = jwtLike.ReplaceAllString(s, "[redacted]")
+	return secretPair.ReplaceAllString(s, "${1}[redacted]")
+}
+
+// tracingTransport traces each request's method, URL (no query) and status.
+// Bodies and headers are never traced: they carry codes and tokens.
+type tracingTransport struct {
+	next http.RoundTripper
+	t    *tracer
+}
+
+func (tt *tracingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	next := tt.next
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	start := time.Now()
+	resp, err := next.RoundTrip(req)
+	where := req.URL.Scheme + "://" + req.URL.Host + req.URL.Path
+	if err != nil {
+		tt.t.printf("%s %s: %v (%s)", req.Method, where, err, time.Since(start).Round(time.Millisecond))
+		return nil, err
+	}
+	tt.t.printf("%s %s: %s (%s)", req.Method, where, resp.Status, time.Since(start).Round(time.Millisecond))
+	return resp, nil
+}
