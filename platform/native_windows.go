@@ -2,11 +2,15 @@
 
 package platform
 
-import "fmt"
-
 const nativeName = "wincred"
 
-// openNative is replaced by the Windows Credential Manager implementation.
+// openNative opens the Windows Credential Manager store, or returns an error
+// wrapping ErrUnavailable when this logon session has no credential vault
+// (network and SSH logons), so that auto falls back to the file store.
 func openNative(Options) (Store, error) {
-	return nil, fmt.Errorf("%w: Windows Credential Manager support is not built yet", ErrUnavailable)
+	s := newWincredStore(winCredAPI{})
+	if err := s.probe(); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
