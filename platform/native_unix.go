@@ -2,11 +2,15 @@
 
 package platform
 
-import "fmt"
-
 const nativeName = "secretservice"
 
-// openNative is replaced by the Secret Service implementation.
-func openNative(Options) (Store, error) {
-	return nil, fmt.Errorf("%w: Secret Service support is not built yet", ErrUnavailable)
+// openNative opens the Secret Service store (gnome-keyring, KWallet,
+// KeePassXC …) over the session D-Bus. No session bus, no service on it, or
+// no default collection wrap ErrUnavailable.
+func openNative(opts Options) (Store, error) {
+	s, err := openSecretService(secretServiceConfig{getenv: opts.Getenv})
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
 }
