@@ -26,6 +26,7 @@ chmod 700 "$scratch/runtime"
 GOENV="$(go env GOENV)" GOCACHE="$(go env GOCACHE)" GOMODCACHE="$(go env GOMODCACHE)" GOPATH="$(go env GOPATH)"
 export GOENV GOCACHE GOMODCACHE GOPATH
 
+echo "(gcr-prompter 'cannot open display' lines below are expected: the locked-keyring test makes gnome-keyring try to prompt)"
 export PPM_TEST_SECRETSERVICE=1
 # Unlock (and so create) the login keyring before anything activates the
 # daemon over D-Bus; the password must not be empty.

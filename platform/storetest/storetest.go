@@ -6,9 +6,9 @@
 // Use it from a test of the store's own package:
 //
 //	func TestFileStoreConformance(t *testing.T) {
-//		t.Setenv("MY_TEST_TOKENS_FILE", filepath.Join(t.TempDir(), "tokens.toml"))
+//		dir := storetest.SharedDir(t, "MY_TEST_STORE_DIR")
 //		storetest.Run(t, func(t *testing.T) platform.Store {
-//			return platform.NewFileStore(os.Getenv("MY_TEST_TOKENS_FILE"))
+//			return platform.NewFileStore(filepath.Join(dir, "tokens.toml"))
 //		})
 //	}
 //
@@ -17,9 +17,8 @@
 // sees the environment variable it set, opens the store with the same open
 // function, writes its share of addresses and returns without running the
 // other cases. No TestMain is needed, but open must reach the same store in
-// the child as in the parent: a child inherits the parent's environment, so a
-// per-test location (a temporary tokens.toml) belongs in an environment
-// variable set with t.Setenv before Run, not in a fresh t.TempDir inside open.
+// the child as in the parent: a per-test location (a temporary tokens.toml)
+// comes from SharedDir, not from a fresh t.TempDir inside open.
 //
 // Every address the suite uses contains a random run id under the reserved
 // .invalid top-level domain, so a run never touches a person's real entries;
@@ -59,6 +58,24 @@ const (
 	Processes           = 3
 	AddressesPerProcess = 8
 )
+
+// SharedDir returns a temporary directory that the test and the helper
+// processes Run starts all see: in the test it is a new t.TempDir, also
+// published in the environment variable env (with t.Setenv); in a helper
+// process it is read back from env.
+func SharedDir(t *testing.T, env string) string {
+	t.Helper()
+	if os.Getenv(envHelperRun) != "" {
+		dir := os.Getenv(env)
+		if dir == "" {
+			t.Fatalf("storetest: helper process without %s in its environment", env)
+		}
+		return dir
+	}
+	dir := t.TempDir()
+	t.Setenv(env, dir)
+	return dir
+}
 
 // Run runs the conformance cases against the store that open returns. open
 // is called once per case (and once in each helper process); it should fail
