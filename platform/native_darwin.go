@@ -2,11 +2,10 @@
 
 package platform
 
-import "fmt"
-
 const nativeName = "keychain"
 
-// openNative is replaced by the macOS Keychain implementation.
-func openNative(Options) (Store, error) {
-	return nil, fmt.Errorf("%w: Keychain support is not built yet", ErrUnavailable)
+// openNative opens the macOS Keychain store: the Security framework when
+// built with cgo, /usr/bin/security otherwise.
+func openNative(opts Options) (Store, error) {
+	return openKeychain(opts)
 }

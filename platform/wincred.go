@@ -16,6 +16,10 @@ import (
 // into advapi32 (CredReadW, CredWriteW, CredDeleteW) sit behind credAPI, in
 // wincred_windows.go; tests use an in-memory credAPI on every OS.
 //
+// The same chunkedStore also serves the macOS /usr/bin/security fallback
+// (keychain_security.go), whose items are limited by the tool's 4096-byte
+// input line rather than by a blob size.
+//
 // Layout in the Credential Manager (generic credentials, persisted
 // LocalMachine, user name "__token__"):
 //
@@ -83,20 +87,53 @@ type credAPI interface {
 	remove(target string) error
 }
 
-// wincredStore keeps tokens in the Windows Credential Manager.
-type wincredStore struct {
-	api credAPI
+// chunkedStore is a Store over a credAPI whose items hold at most maxBlob
+// bytes: the Windows Credential Manager, and the macOS Keychain driven
+// through /usr/bin/security.
+type chunkedStore struct {
+	api      credAPI
+	name     string // Name()
+	describe string // Describe()
+	where    string // "the Windows Credential Manager", for error sentences
+	prefix   string // prepended to the address to make an item's name
+	maxBlob  int    // largest blob one item holds
+	// explain turns an error from api into the reason a person reads, or
+	// returns it unchanged.
+	explain func(error) error
 }
 
-func newWincredStore(api credAPI) *wincredStore { return &wincredStore{api: api} }
+func newWincredStore(api credAPI) *chunkedStore {
+	return &chunkedStore{
+		api:      api,
+		name:     "wincred",
+		describe: "wincred (Windows Credential Manager, target " + wincredPrefix + "…)",
+		where:    "the Windows Credential Manager",
+		prefix:   wincredPrefix,
+		maxBlob:  wincredMaxBlob,
+		explain:  explainWincred,
+	}
+}
+
+// explainWincred says what ERROR_NO_SUCH_LOGON_SESSION means and what to do.
+func explainWincred(err error) error {
+	if errors.Is(err, errNoLogonSession) {
+		return fmt.Errorf("%w: %v (network or SSH logon); log on interactively or set PPM_CREDENTIAL_STORE=file", ErrUnavailable, err)
+	}
+	return err
+}
 
 // wincredTarget is the primary target name for address.
 func wincredTarget(address string) (string, error) {
+	return newWincredStore(nil).target(address)
+}
+
+// target is the primary item's name for address.
+func (s *chunkedStore) target(address string) (string, error) {
 	a := strings.TrimRight(address, "/")
 	if a == "" {
-		return "", fmt.Errorf("cannot use an empty address with the Windows Credential Manager; set PACKAGEMANAGER_ADDRESS to the PPM URL")
+		return "", fmt.Errorf("cannot use an empty address with %s; set PACKAGEMANAGER_ADDRESS to the PPM URL", s.where)
 	}
-	return wincredPrefix + a, nil
+	return s.prefix + a, nil
 }
 
 func wincredChunkTarget(target string, i int) string {
@@ -118,8 +155,10 @@ func (h chunkHeader) encode() []byte {
 	return fmt.Appendf(nil, "%s%d len=%d sha256=%s", wincredChunkMagic, h.count, h.length, h.sum)
 }
 
-// parseChunkHeader decodes blob as a chunk header; ok is false when blob is
-// a plain token.
+// parseChunkHeader decodes blob as the header of a token split into pieces;
+// ok is false when blob is a plain token. The piece size is not checked
+// (the length and hash are), so that stores with different item limits
+// read each other's entries.
 func parseChunkHeader(blob []byte) (h chunkHeader, ok bool, err error) {
 	rest, found := bytes.CutPrefix(blob, []byte(wincredChunkMagic))
 	if !found {
@@ -135,23 +174,20 @@ func parseChunkHeader(blob []byte) (h chunkHeader, ok bool, err error) {
 	length, err2 := strconv.Atoi(lenStr)
 	sum, ok2 := strings.CutPrefix(fields[2], "sha256=")
 	if err1 != nil || err2 != nil || !ok1 || !ok2 || count < 1 || length < 1 ||
-		length > wincredMaxToken || count != (length+wincredMaxBlob-1)/wincredMaxBlob || len(sum) != 32 {
+		length > wincredMaxToken || count > length || len(sum) != 32 {
 		return h, true, bad
 	}
 	return chunkHeader{count: count, length: length, sum: sum}, true, nil
 }
 
 // wrap turns a credAPI error into one sentence for a person.
-func (s *wincredStore) wrap(op, address string, err error) error {
-	if errors.Is(err, errNoLogonSession) {
-		return fmt.Errorf("%w: cannot %s the token for %s in the Windows Credential Manager: %v (network or SSH logon); log on interactively or set PPM_CREDENTIAL_STORE=file", ErrUnavailable, op, address, err)
-	}
-	return fmt.Errorf("cannot %s the token for %s in the Windows Credential Manager: %w", op, address, err)
+func (s *chunkedStore) wrap(op, address string, err error) error {
+	return fmt.Errorf("cannot %s the token for %s in %s: %w", op, address, s.where, s.explain(err))
 }
 
 // Get returns the token stored for address, or ErrNotFound.
-func (s *wincredStore) Get(address string) (string, error) {
-	target, err := wincredTarget(address)
+func (s *chunkedStore) Get(address string) (string, error) {
+	target, err := s.target(address)
 	if err != nil {
 		return "", err
 	}
@@ -191,8 +227,8 @@ func (s *wincredStore) Get(address string) (string, error) {
 
 // Set stores token for address, replacing any previous one. Tokens longer
 // than 2560 bytes are split into chunk items (see the file comment).
-func (s *wincredStore) Set(address, token string) error {
-	target, err := wincredTarget(address)
+func (s *chunkedStore) Set(address, token string) error {
+	target, err := s.target(address)
 	if err != nil {
 		return err
 	}
@@ -202,15 +238,15 @@ func (s *wincredStore) Set(address, token string) error {
 	case strings.IndexByte(token, 0) >= 0:
 		return fmt.Errorf("refusing to store a token containing a NUL byte for %s", address)
 	case len(token) > wincredMaxToken:
-		return fmt.Errorf("the token for %s is %d bytes, more than the %d the Windows Credential Manager store keeps; set PPM_CREDENTIAL_STORE=file", address, len(token), wincredMaxToken)
+		return fmt.Errorf("the token for %s is %d bytes, more than the %d %s store keeps; set PPM_CREDENTIAL_STORE=file", address, len(token), wincredMaxToken, s.name)
 	}
 	comment := "Posit Package Manager token for " + address + " (git-credential-ppm)"
 	primary := credItem{Target: target, User: wincredUser, Comment: comment, Blob: []byte(token)}
 	count := 0
-	if len(token) > wincredMaxBlob {
-		count = (len(token) + wincredMaxBlob - 1) / wincredMaxBlob
+	if len(token) > s.maxBlob {
+		count = (len(token) + s.maxBlob - 1) / s.maxBlob
 		for i := range count {
-			piece := token[i*wincredMaxBlob : min((i+1)*wincredMaxBlob, len(token))]
+			piece := token[i*s.maxBlob : min((i+1)*s.maxBlob, len(token))]
 			err := s.api.write(credItem{
 				Target:  wincredChunkTarget(target, i),
 				User:    wincredUser,
@@ -235,8 +271,11 @@ func (s *wincredStore) Set(address, token string) error {
 
 // removeChunks deletes the chunk items from index from upwards, until the
 // first one that does not exist (pieces are always written contiguously).
-func (s *wincredStore) removeChunks(target string, from int) error {
-	for i := from; i < from+wincredMaxToken/wincredMaxBlob+2; i++ {
+func (s *chunkedStore) removeChunks(target string, from int) error {
+	// Bounded by the largest count any store writes (64 KiB in pieces of at
+	// least 64 bytes), not by this store's piece size: another store with
+	// smaller items may have written them.
+	for i := from; i < wincredMaxToken/64+1; i++ {
 		err := s.api.remove(wincredChunkTarget(target, i))
 		if errors.Is(err, errCredNotFound) {
 			return nil
@@ -250,8 +289,8 @@ func (s *wincredStore) removeChunks(target string, from int) error {
 
 // Delete removes the token stored for address and all its parts;
 // ErrNotFound if there was none.
-func (s *wincredStore) Delete(address string) error {
-	target, err := wincredTarget(address)
+func (s *chunkedStore) Delete(address string) error {
+	target, err := s.target(address)
 	if err != nil {
 		return err
 	}
@@ -268,24 +307,22 @@ func (s *wincredStore) Delete(address string) error {
 	return nil
 }
 
-// Name returns "wincred".
-func (s *wincredStore) Name() string { return "wincred" }
+// Name returns the store's name as PPM_CREDENTIAL_STORE spells it.
+func (s *chunkedStore) Name() string { return s.name }
 
-// Describe says where tokens are kept.
-func (s *wincredStore) Describe() string {
-	return "wincred (Windows Credential Manager, target " + wincredPrefix + "…)"
-}
+// Describe says which store this is and where tokens are kept.
+func (s *chunkedStore) Describe() string { return s.describe }
 
-// probe checks that the Credential Manager can be used in this logon
-// session, by reading a target that does not exist.
-func (s *wincredStore) probe() error {
-	_, err := s.api.read(wincredPrefix + "probe.invalid")
-	switch {
-	case err == nil, errors.Is(err, errCredNotFound):
+// probe checks that the store can be used here (the logon session has a
+// credential vault, the keychain is unlocked), by reading an item that does
+// not exist.
+func (s *chunkedStore) probe() error {
+	_, err := s.api.read(s.prefix + "https://probe.invalid")
+	if err == nil || errors.Is(err, errCredNotFound) {
 		return nil
-	case errors.Is(err, errNoLogonSession):
-		return fmt.Errorf("%w: the Windows Credential Manager cannot be used in this logon session (network or SSH logon)", ErrUnavailable)
-	default:
-		return fmt.Errorf("%w: the Windows Credential Manager does not answer: %v", ErrUnavailable, err)
 	}
+	if err := s.explain(err); errors.Is(err, ErrUnavailable) {
+		return fmt.Errorf("%s cannot be used here: %w", s.where, err)
+	}
+	return fmt.Errorf("%w: %s does not answer: %v", ErrUnavailable, s.where, err)
 }

@@ -332,7 +332,7 @@ func TestWincredDamagedEntries(t *testing.T) {
 		}},
 		{"header_count_mismatch", func(api *fakeCredAPI) {
 			it := api.items[target]
-			it.Blob = []byte(wincredChunkMagic + "2 len=7000 sha256=00000000000000000000000000000000")
+			it.Blob = []byte(wincredChunkMagic + "9000 len=7000 sha256=00000000000000000000000000000000")
 			api.items[target] = it
 		}},
 		{"empty_blob", func(api *fakeCredAPI) { api.items[target] = credItem{Target: target} }},
