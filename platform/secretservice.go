@@ -399,15 +399,21 @@ func (s *secretService) Delete(address string) error {
 	if len(found.unlocked) == 0 && len(found.locked) == 0 {
 		return ErrNotFound
 	}
-	items := found.unlocked
-	if len(found.locked) > 0 {
-		unlocked, err := s.unlock(found.locked)
-		if err != nil {
+	// Unlocked items first, so that a keyring that stays locked does not keep
+	// the others.
+	for _, item := range found.unlocked {
+		if err := s.deleteItem(item); err != nil {
 			return err
 		}
-		items = append(items, unlocked...)
 	}
-	for _, item := range items {
+	if len(found.locked) == 0 {
+		return nil
+	}
+	unlocked, err := s.unlock(found.locked)
+	if err != nil {
+		return err
+	}
+	for _, item := range unlocked {
 		if err := s.deleteItem(item); err != nil {
 			return err
 		}
