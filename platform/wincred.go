@@ -88,8 +88,12 @@ type credAPI interface {
 }
 
 // chunkedStore is a Store over a credAPI whose items hold at most maxBlob
-// bytes: the Windows Credential Manager, and the macOS Keychain driven
-// through /usr/bin/security.
+// bytes: the Windows Credential Manager, and the macOS Keychain (driven
+// through /usr/bin/security, or the Security framework with no limit).
+// Tokens over maxBlob bytes are split into "<target>:chunk:<i>" items
+// behind a header in the primary item; the layout, the write order and what
+// a reader sees after an interrupted write are described at the top of
+// this file.
 type chunkedStore struct {
 	api      credAPI
 	name     string // Name()
