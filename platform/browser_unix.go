@@ -1,0 +1,14 @@
+//go:build unix
+
+package platform
+
+import (
+	"os/exec"
+	"syscall"
+)
+
+// detachBrowser puts the browser in its own process group, out of reach of
+// the terminal's Ctrl-C.
+func detachBrowser(cmd *exec.Cmd) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+}
