@@ -90,18 +90,11 @@ func (f *FileStore) Path() string { return f.path }
 // Get returns the token stored for address, or ErrNotFound. It reads the
 // file once and takes no lock.
 func (f *FileStore) Get(address string) (string, error) {
-	doc, err := f.load()
+	data, err := f.read()
 	if err != nil {
 		return "", err
 	}
-	tok, err := lookupToken(doc, f.path, address)
-	if err != nil {
-		return "", err
-	}
-	if tok == "" {
-		return "", ErrNotFound
-	}
-	return tok, nil
+	return getToken(f.path, data, address)
 }
 
 // Set stores token for address, replacing the entry for address or its
@@ -126,13 +119,34 @@ func (f *FileStore) Delete(address string) error {
 	})
 }
 
-// load reads and parses the file; a missing file is an empty document.
-func (f *FileStore) load() (map[string]any, error) {
-	data, err := f.read()
-	if err != nil || data == nil {
-		return map[string]any{}, err
+// getToken is Get on data, the content of the tokens file at path (nil when
+// there is none).
+func getToken(path string, data []byte, address string) (string, error) {
+	doc, err := parseTokensFile(path, data)
+	if err != nil {
+		return "", err
 	}
-	return parseTokensFile(f.path, data)
+	tok, err := lookupToken(doc, path, address)
+	if err != nil {
+		return "", err
+	}
+	if tok == "" {
+		return "", ErrNotFound
+	}
+	return tok, nil
+}
+
+// rewrite is the pure half of a write: it parses data (the file's content,
+// nil when there is none), applies change and returns the new content.
+func rewrite(path string, data []byte, change func(doc map[string]any) error) ([]byte, error) {
+	doc, err := parseTokensFile(path, data)
+	if err != nil {
+		return nil, err
+	}
+	if err := change(doc); err != nil {
+		return nil, err
+	}
+	return encodeTokensFile(path, doc)
 }
 
 // read returns the file's content, nil when it does not exist.
@@ -194,14 +208,11 @@ func (f *FileStore) update(change func(doc map[string]any) error) error {
 	}
 	defer unlock()
 
-	doc, err := f.load()
+	data, err := f.read()
 	if err != nil {
 		return err
 	}
-	if err := change(doc); err != nil {
-		return err
-	}
-	out, err := encodeTokensFile(f.path, doc)
+	out, err := rewrite(f.path, data, change)
 	if err != nil {
 		return err
 	}

@@ -15,7 +15,9 @@ import (
 func isWindows() bool { return true }
 
 // openForRead opens path with FILE_SHARE_DELETE as well as read and write
-// sharing, so that a reader never makes a writer's rename fail.
+// sharing, so that a reader does not make a writer's rename fail where the
+// file system allows replacing an open file (directories open too, so that
+// the caller can say the path is one).
 func openForRead(path string) (*os.File, error) {
 	p, err := windows.UTF16PtrFromString(path)
 	if err != nil {
@@ -23,7 +25,7 @@ func openForRead(path string) (*os.File, error) {
 	}
 	h, err := windows.CreateFile(p, windows.GENERIC_READ,
 		windows.FILE_SHARE_READ|windows.FILE_SHARE_WRITE|windows.FILE_SHARE_DELETE,
-		nil, windows.OPEN_EXISTING, windows.FILE_ATTRIBUTE_NORMAL, 0)
+		nil, windows.OPEN_EXISTING, windows.FILE_ATTRIBUTE_NORMAL|windows.FILE_FLAG_BACKUP_SEMANTICS, 0)
 	if err != nil {
 		if errors.Is(err, windows.ERROR_FILE_NOT_FOUND) || errors.Is(err, windows.ERROR_PATH_NOT_FOUND) {
 			err = fs.ErrNotExist

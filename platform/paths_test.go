@@ -24,7 +24,7 @@ func TestTokensPath(t *testing.T) {
 		{"the variable wins", map[string]string{"HOME": "/home/me", "PACKAGEMANAGER_SSO_TOKEN_FILE": "/etc/ppm/t.toml"}, "linux", noHome, "/etc/ppm/t.toml"},
 		{"the variable needs no home", map[string]string{"PACKAGEMANAGER_SSO_TOKEN_FILE": "/etc/ppm/t.toml"}, "linux", noHome, "/etc/ppm/t.toml"},
 		{"tilde expanded", map[string]string{"HOME": "/home/me", "PACKAGEMANAGER_SSO_TOKEN_FILE": "~/x/t.toml"}, "linux", noHome, filepath.Join("/home/me", "x/t.toml")},
-		{"bare tilde", map[string]string{"HOME": "/home/me", "PACKAGEMANAGER_SSO_TOKEN_FILE": "~"}, "linux", noHome, "/home/me"},
+		{"bare tilde", map[string]string{"HOME": "/home/me", "PACKAGEMANAGER_SSO_TOKEN_FILE": "~"}, "linux", noHome, filepath.Join("/home/me")},
 		{"tilde without a home", map[string]string{"PACKAGEMANAGER_SSO_TOKEN_FILE": "~/t.toml"}, "linux", noHome, ""},
 		{"~user kept", map[string]string{"HOME": "/home/me", "PACKAGEMANAGER_SSO_TOKEN_FILE": "~bob/t.toml"}, "linux", noHome, "~bob/t.toml"},
 	}
