@@ -47,7 +47,9 @@ step "Log in: a device flow; the browser approves"
 show git-credential-ppm login
 
 step "git asks the helper for credentials (answered from the store, no network)"
-printf 'protocol=http\nhost=%s\n' "${url#http://}" | { printf '$ git credential fill  <<< url=%s\n' "$url/git/demo.git"; git credential fill | sed 's/^password=.\{12\}.*/password=<token, 12+ chars hidden>/'; } <<< "url=$url/git/demo.git"
+printf '$ printf "url=%s\\n" | git credential fill\n' "$url/git/demo.git"
+printf 'url=%s\n' "$url/git/demo.git" | git credential fill | sed 's/^password=\(.\{8\}\).*/password=\1… (hidden)/'
+
 
 step "git talks to an authenticated repository"
 show git ls-remote "$url/git/demo.git"
@@ -55,5 +57,7 @@ show git ls-remote "$url/git/demo.git"
 step "What is stored, for whom, until when (never the token)"
 show git-credential-ppm status
 
-step "Done"
-echo "The fake's request log is in $work/ppm.log (kept until this script exits)."
+step "What the fake Package Manager saw (the credential fill made no request)"
+sed 's/^fakeppm: //' "$work/ppm.log"
+
+step "Done: the same works for pip and uv (keyring), twine (exec) - see README.md"
