@@ -2,7 +2,6 @@ package platform
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -19,10 +18,6 @@ const lockPoll = 25 * time.Millisecond
 // lockPIDPolls is how many polls LockFile waits for the holder to write its
 // pid before it calls onWait with 0 (the holder locks first, then writes).
 const lockPIDPolls = 8
-
-// errLockUnsupported is returned by tryLock on operating systems without
-// flock or LockFileEx.
-var errLockUnsupported = errors.New("file locks are not supported on this operating system")
 
 // LockFile takes an exclusive advisory lock on path (created 0600, parent dir
 // 0700), waiting until it is free or ctx is done.
