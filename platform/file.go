@@ -114,6 +114,11 @@ func (f *FileStore) Set(address, token string) error {
 // Delete removes the entries for address (and its trailing-slash variant);
 // ErrNotFound if there are none, in which case the file is not rewritten.
 func (f *FileStore) Delete(address string) error {
+	if f.path != "" {
+		if _, err := os.Stat(f.path); errors.Is(err, fs.ErrNotExist) {
+			return ErrNotFound // no file: nothing to lock or create
+		}
+	}
 	return f.update(func(doc map[string]any) error {
 		return deleteToken(doc, f.path, address)
 	})

@@ -551,7 +551,11 @@ auth_type = "sso"
 				if !errors.Is(err, ErrNotFound) {
 					t.Fatalf("Delete = %v; want ErrNotFound", err)
 				}
-				if tt.file != "<missing>" && readFile(t, s.path) != tt.file {
+				if tt.file == "<missing>" {
+					if _, err := os.Stat(filepath.Dir(s.path)); !errors.Is(err, os.ErrNotExist) {
+						t.Fatalf("Delete without a tokens file created its directory (%v)", err)
+					}
+				} else if readFile(t, s.path) != tt.file {
 					t.Fatalf("Delete of a missing entry rewrote the file")
 				}
 				return
