@@ -81,7 +81,7 @@ func (s *Server) handleDeviceAccess(w http.ResponseWriter, r *http.Request) {
 	now := time.Now()
 	// Polling sooner than the interval (with 100 ms of slack for timers)
 	// earns slow_down and a longer interval, as RFC 8628 §3.5 says.
-	if !d.lastPoll.IsZero() && now.Sub(d.lastPoll) < d.interval-100*time.Millisecond && d.state == "pending" {
+	if !d.lastPoll.IsZero() && now.Sub(d.lastPoll) < d.interval-100*time.Millisecond {
 		d.interval += 5 * time.Second
 		d.lastPoll = now
 		s.counts.SlowDown++
