@@ -40,10 +40,12 @@ func BenchmarkGitGetFromStore(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	if after := w.ppm.Counts(); after != before {
+	after := w.ppm.Counts()
+	requests := (after.Device + after.DeviceAccess + after.Exchange + after.Repo) - (before.Device + before.DeviceAccess + before.Exchange + before.Repo)
+	if requests != 0 {
 		b.Fatalf("gets from the store reached the server: %+v → %+v", before, after)
 	}
 	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
 	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "median-ms")
-	b.ReportMetric(0, "requests")
+	b.ReportMetric(float64(requests), "requests")
 }
