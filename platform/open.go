@@ -37,7 +37,7 @@ func OpenStore(choice string, opts Options) (store Store, warning string, err er
 		}
 		fs := NewFileStore(opts.FilePath)
 		fs.reason = err.Error()
-		return fs, fmt.Sprintf("git-credential-ppm: using the file store %s: %v", opts.FilePath, err), nil
+		return fs, fmt.Sprintf("git-credential-ppm: keeping tokens in the file store %s (%v); set PPM_CREDENTIAL_STORE=file to silence this", opts.FilePath, err), nil
 	case "file":
 		return NewFileStore(opts.FilePath), "", nil
 	case "secretservice", "wincred", "keychain":
@@ -46,7 +46,7 @@ func OpenStore(choice string, opts Options) (store Store, warning string, err er
 		}
 		s, err := openNative(opts)
 		if err != nil {
-			return nil, "", fmt.Errorf("PPM_CREDENTIAL_STORE=%s: %w", choice, err)
+			return nil, "", fmt.Errorf("PPM_CREDENTIAL_STORE=%s: %w; fix that, or use PPM_CREDENTIAL_STORE=auto or file", choice, err)
 		}
 		return s, "", nil
 	default:
