@@ -9,7 +9,6 @@ import (
 	"io"
 	"runtime"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	"github.com/posit-dev/git-credential-ppm/platform"
@@ -303,10 +302,4 @@ func collectStatus(e *env) (statusReport, error) {
 		rep.Addresses = append(rep.Addresses, st)
 	}
 	return rep, nil
-}
-
-// usageLine is the first line of a command's help.
-func usageLine(cmd string) string {
-	h, _, _ := strings.Cut(commandHelp[cmd], "\n")
-	return h
 }
