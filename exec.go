@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/posit-dev/git-credential-ppm/protocol"
+	"github.com/posit-dev/git-credential-ppm/tokens"
+)
+
+// execMinValidity: a token with less left is renewed before exec, so a long
+// upload does not outlive it.
+const execMinValidity = 10 * time.Minute
+
+// execEnvNames are the variables exec sets; any inherited values are
+// replaced.
+var execEnvNames = []string{"TWINE_USERNAME", "TWINE_PASSWORD", "UV_PUBLISH_USERNAME", "UV_PUBLISH_PASSWORD", "PACKAGEMANAGER_TOKEN"}
+
+// runExec runs a command with the token in its environment (twine, uv
+// publish, anything reading PACKAGEMANAGER_TOKEN), passing stdio through,
+// forwarding SIGINT/SIGTERM, and exiting with the command's status.
+func runExec(ctx context.Context, e *env, args []string) int {
+	fs := newFlags(e, "exec")
+	address := fs.String("address", "", "Package Manager address (when several are configured)")
+	if code := parseFlags(e, fs, args); code >= 0 {
+		return code
+	}
+	argv := fs.Args()
+	if len(argv) == 0 {
+		e.errorf("exec: no command given; usage: git-credential-ppm exec [--address URL] -- CMD [ARGS…]")
+		return 2
+	}
+	addr, err := execAddress(e, *address)
+	if err != nil {
+		e.errorf("exec: %v", err)
+		return 2
+	}
+	m, err := e.manager()
+	if err != nil {
+		e.errorf("%v", err)
+		return 1
+	}
+	t, err := m.Get(ctx, addr.Raw, tokens.Options{MinValidity: execMinValidity})
+	if err != nil {
+		e.errorf("%v", err)
+		return 1
+	}
+	path, err := exec.LookPath(argv[0])
+	if err != nil {
+		e.errorf("exec: cannot run %s: %v", argv[0], err)
+		return 127
+	}
+	cmd := exec.Command(path, argv[1:]...)
+	cmd.Args[0] = argv[0]
+	cmd.Env = execEnv(os.Environ(), t.Value)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = e.stdin, e.stdout, e.stderr
+	// Forward signals to the child instead of dying: the child decides
+	// (twine cleans up, a shell script traps).
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	if err := cmd.Start(); err != nil {
+		e.errorf("exec: cannot run %s: %v", argv[0], err)
+		return 126
+	}
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case s := <-sigs:
+				_ = cmd.Process.Signal(s)
+			case <-done:
+				return
+			}
+		}
+	}()
+	err = cmd.Wait()
+	close(done)
+	return exitCode(err)
+}
+
+// execAddress picks the address: --address, else the only configured one.
+func execAddress(e *env, flagValue string) (protocol.Address, error) {
+	if flagValue != "" {
+		return protocol.ParseAddress(flagValue)
+	}
+	list, err := e.addresses()
+	if err != nil {
+		return protocol.Address{}, err
+	}
+	switch len(list) {
+	case 0:
+		return protocol.Address{}, errNoAddress
+	case 1:
+		return list[0], nil
+	}
+	raws := make([]string, len(list))
+	for i, a := range list {
+		raws[i] = a.Raw
+	}
+	return protocol.Address{}, fmt.Errorf("several addresses are configured (%s); choose one with --address", strings.Join(raws, ", "))
+}
+
+// execEnv returns base without the variables exec sets, plus them.
+func execEnv(base []string, token string) []string {
+	out := make([]string, 0, len(base)+len(execEnvNames))
+	for _, kv := range base {
+		name, _, _ := strings.Cut(kv, "=")
+		skip := false
+		for _, n := range execEnvNames {
+			if strings.EqualFold(name, n) {
+				skip = true
+				break
+			}
+		}
+		if !skip {
+			out = append(out, kv)
+		}
+	}
+	return append(out,
+		"TWINE_USERNAME=__token__", "TWINE_PASSWORD="+token,
+		"UV_PUBLISH_USERNAME=__token__", "UV_PUBLISH_PASSWORD="+token,
+		"PACKAGEMANAGER_TOKEN="+token)
+}
+
+// exitCode maps the child's end to our exit status: its own status, or
+// 128+signal when a signal killed it (the shell's convention).
+func exitCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) {
+		return 1
+	}
+	if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return 128 + int(ws.Signal())
+	}
+	return ee.ExitCode()
+}
