@@ -281,4 +281,3 @@ func TestExecForwardsSignals(t *testing.T) {
 		}
 	}
 }
-
