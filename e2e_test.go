@@ -545,3 +545,59 @@ func (w *world) assertNoSecretsLeaked(secrets ...string) {
 }
 
 func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+// withIdleBrowser configures a browser that opens the page and nobody
+// approves it.
+func (w *world) withIdleBrowser() *world {
+	script := filepath.Join(w.home, "idle-browser.sh")
+	body := "#!/bin/sh\necho \"$1\" >> " + filepath.Join(w.home, "browser.log") + "\n"
+	if err := os.WriteFile(script, []byte(body), 0o700); err != nil {
+		w.t.Fatal(err)
+	}
+	w.set("BROWSER", script)
+	w.set("GIT_TERMINAL_PROMPT", "")
+	return w
+}
+
+func TestCtrlCCancelsTheLoginCleanly(t *testing.T) {
+	w := newWorld(t, fakeppm.Options{}).withIdleBrowser()
+	c := exec.Command(helperBin, "get")
+	c.Env = w.env
+	c.Stdin = strings.NewReader(gitRequest("http", hostOf(w.ppm.URL()), ""))
+	var out, errb bytes.Buffer
+	c.Stdout, c.Stderr = &out, &errb
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for w.ppm.Counts().DeviceAccess == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := c.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- c.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		c.Process.Kill()
+		t.Fatal("the helper did not stop within 5 s of Ctrl-C")
+	}
+	if c.ProcessState.ExitCode() == 0 || out.Len() != 0 || !strings.Contains(errb.String(), "cancelled") {
+		t.Errorf("after Ctrl-C: exit %d, stdout %q, stderr %q", c.ProcessState.ExitCode(), out.String(), errb.String())
+	}
+	// The lock is free again: a CI-style get right after succeeds at once.
+	w.withIdentity()
+	if r := w.run(gitRequest("http", hostOf(w.ppm.URL()), ""), "get"); r.code != 0 {
+		t.Errorf("a get after the cancelled login failed: %s", r.stderr)
+	}
+}
+
+func TestDeviceCodeExpiresWithAClearMessage(t *testing.T) {
+	w := newWorld(t, fakeppm.Options{DeviceExpiresIn: 2 * time.Second}).withIdleBrowser()
+	r := w.run(gitRequest("http", hostOf(w.ppm.URL()), ""), "get")
+	if r.code == 0 || r.stdout != "" || !strings.Contains(r.stderr, "expired") || !strings.Contains(r.stderr, "git-credential-ppm login") {
+		t.Errorf("expired device code: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+}
