@@ -544,8 +544,6 @@ func (w *world) assertNoSecretsLeaked(secrets ...string) {
 	}
 }
 
-func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
-
 // withIdleBrowser configures a browser that opens the page and nobody
 // approves it.
 func (w *world) withIdleBrowser() *world {

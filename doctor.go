@@ -1,0 +1,238 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+
+	"github.com/posit-dev/git-credential-ppm/protocol"
+	"github.com/posit-dev/git-credential-ppm/tokens"
+)
+
+// maxClockSkew beyond which tokens look expired (or not yet valid) to one
+// side.
+const maxClockSkew = 30 * time.Second
+
+type doctor struct {
+	e      *env
+	failed bool
+}
+
+func (d *doctor) ok(format string, args ...any) {
+	fmt.Fprintf(d.e.stdout, "✓ "+format+"\n", args...)
+}
+
+func (d *doctor) bad(format string, args ...any) {
+	d.failed = true
+	fmt.Fprintf(d.e.stdout, "✗ "+format+"\n", args...)
+}
+
+func (d *doctor) note(format string, args ...any) {
+	fmt.Fprintf(d.e.stdout, "- "+format+"\n", args...)
+}
+
+// runDoctor checks each piece a person would otherwise debug by hand, one
+// line each: ✓, or ✗ and what to do.
+func runDoctor(ctx context.Context, e *env, args []string) int {
+	fs := newFlags(e, "doctor")
+	if code := parseFlags(e, fs, args); code >= 0 {
+		return code
+	}
+	d := &doctor{e: e}
+	list, err := e.addresses()
+	switch {
+	case err != nil:
+		d.bad("configuration: %v", err)
+	case len(list) == 0:
+		d.bad("configuration: %v", errNoAddress)
+	default:
+		raws := make([]string, len(list))
+		for i, a := range list {
+			raws[i] = a.Raw
+		}
+		d.ok("configuration: PACKAGEMANAGER_ADDRESS = %s", strings.Join(raws, ", "))
+	}
+	if p := e.getenv("PACKAGEMANAGER_IDENTITY_TOKEN_FILE"); p != "" {
+		if b, err := os.ReadFile(p); err != nil || strings.TrimSpace(string(b)) == "" {
+			d.bad("identity token file %s: unreadable or empty; check the CI job's OIDC token setup", p)
+		} else {
+			d.ok("identity token file %s is readable", p)
+		}
+	}
+	m := d.checkStore()
+	for _, a := range list {
+		d.checkServer(ctx, a)
+		if m != nil {
+			d.checkToken(m, a)
+		}
+		d.checkGit(a)
+	}
+	d.checkPip()
+	d.checkUV()
+	if d.failed {
+		return 1
+	}
+	return 0
+}
+
+// checkStore writes, reads back and deletes a probe item.
+func (d *doctor) checkStore() *tokens.Manager {
+	m, err := d.e.manager()
+	if err != nil {
+		d.bad("store: %v", err)
+		return nil
+	}
+	probe := fmt.Sprintf("https://git-credential-ppm-doctor-%d.invalid", os.Getpid())
+	value := fmt.Sprintf("doctor-probe-%d", time.Now().UnixNano())
+	if err := m.Store.Set(probe, value); err != nil {
+		d.bad("store %s: cannot write a probe item: %v", m.Store.Describe(), err)
+		return m
+	}
+	got, err := m.Store.Get(probe)
+	delErr := m.Store.Delete(probe)
+	switch {
+	case err != nil:
+		d.bad("store %s: cannot read back the probe item: %v", m.Store.Describe(), err)
+	case got != value:
+		d.bad("store %s: the probe item read back differs from what was written", m.Store.Describe())
+	case delErr != nil:
+		d.bad("store %s: cannot delete the probe item: %v", m.Store.Describe(), delErr)
+	default:
+		d.ok("store: %s (write, read back, delete)", m.Store.Describe())
+	}
+	return m
+}
+
+// checkServer: reachable over TLS, the token endpoint answers like PPM,
+// and the clocks agree.
+func (d *doctor) checkServer(ctx context.Context, a protocol.Address) {
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	client := d.e.httpClient()
+	endpoint := strings.TrimRight(a.Raw, "/") + "/__api__/token"
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(""))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	start := time.Now()
+	resp, err := client.Do(req)
+	if err != nil {
+		var certErr *tls.CertificateVerificationError
+		if errors.As(err, &certErr) {
+			d.bad("%s: TLS certificate not trusted (%v); install your company's CA certificate in the system store", a.Raw, certErr.Err)
+		} else {
+			d.bad("%s: not reachable (%v); check the address, VPN or proxy", a.Raw, err)
+		}
+		return
+	}
+	defer resp.Body.Close()
+	rtt := time.Since(start)
+	if a.Scheme == "https" {
+		d.ok("%s: reachable over TLS (%s)", a.Raw, rtt.Round(time.Millisecond))
+	} else {
+		d.ok("%s: reachable (plain http on this machine, %s)", a.Raw, rtt.Round(time.Millisecond))
+	}
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	var oe struct {
+		Error string `json:"error"`
+	}
+	if resp.StatusCode >= 400 && resp.StatusCode < 500 && json.Unmarshal(body, &oe) == nil && oe.Error != "" {
+		d.ok("%s: Package Manager's token endpoint answers (%s to an empty request, as expected)", a.Raw, oe.Error)
+	} else {
+		d.bad("%s: /__api__/token answered %d without an OAuth error: is this the Package Manager URL, and is login (OIDC) enabled?", a.Raw, resp.StatusCode)
+	}
+	if date, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+		skew := time.Since(date) - rtt/2
+		if skew < 0 {
+			skew = -skew
+		}
+		// Date has one-second resolution.
+		if skew > maxClockSkew+time.Second {
+			d.bad("clock: this machine's clock differs from the server's by %s; tokens will look expired — sync the clock (NTP)", skew.Round(time.Second))
+		} else {
+			d.ok("clock: within %s of the server's", maxClockSkew)
+		}
+	}
+}
+
+func (d *doctor) checkToken(m *tokens.Manager, a protocol.Address) {
+	if t, ok := m.Cached(a.Raw, tokens.Options{}); ok {
+		left := "no expiry"
+		if !t.Expiry.IsZero() {
+			left = time.Until(t.Expiry).Round(time.Second).String() + " left"
+		}
+		d.ok("%s: token from %s (%s)", a.Raw, t.Source, left)
+		return
+	}
+	d.note("%s: no valid token stored; the next request logs in, or run `git-credential-ppm login`", a.Raw)
+}
+
+func (d *doctor) checkGit(a protocol.Address) {
+	git, err := exec.LookPath("git")
+	if err != nil {
+		d.note("git: not installed (skipped)")
+		return
+	}
+	key := "credential." + strings.TrimRight(a.Raw, "/") + ".helper"
+	out, _ := exec.Command(git, "config", "--get-all", key).Output()
+	for _, v := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if v == "ppm" || strings.Contains(v, "git-credential-ppm") {
+			d.ok("git: %s = %s", key, v)
+			return
+		}
+	}
+	d.bad("git: %s is not set; run `git-credential-ppm setup` (or git config --global %s ppm)", key, key)
+}
+
+func (d *doctor) checkPip() {
+	keyring, err := exec.LookPath(keyringName())
+	if err != nil {
+		d.bad("pip/uv: no `keyring` on PATH; run `git-credential-ppm setup`")
+	} else if self, err := os.Executable(); err == nil && !sameFile(keyring, self) {
+		d.bad("pip/uv: `keyring` on PATH is %s, not this helper; put this helper's link earlier on PATH (`git-credential-ppm setup` says where)", keyring)
+	} else {
+		d.ok("pip/uv: `keyring` on PATH is this helper (%s)", keyring)
+	}
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		d.note("pip: python3 not installed (skipped)")
+		return
+	}
+	out, err := exec.Command(py, "-m", "pip", "config", "list").Output()
+	if err != nil {
+		d.note("pip: not installed for %s (skipped)", py)
+		return
+	}
+	if strings.Contains(string(out), "keyring-provider='subprocess'") {
+		d.ok("pip: keyring-provider = subprocess")
+	} else {
+		d.bad("pip: keyring-provider is not subprocess; run `git-credential-ppm setup` (or pip config set global.keyring-provider subprocess)")
+	}
+}
+
+func (d *doctor) checkUV() {
+	if _, err := exec.LookPath("uv"); err != nil {
+		d.note("uv: not installed (skipped)")
+		return
+	}
+	path := uvConfigPath(d.e, homeDir(d.e))
+	b, _ := os.ReadFile(path)
+	if idx, _ := findKey(splitLines(string(b)), "", "keyring-provider"); idx >= 0 && strings.Contains(splitLines(string(b))[idx], "subprocess") {
+		d.ok("uv: %s sets keyring-provider = \"subprocess\"", path)
+		return
+	}
+	d.bad("uv: keyring-provider is not \"subprocess\" in %s; run `git-credential-ppm setup`", path)
+}
+
+func sameFile(a, b string) bool {
+	fa, err1 := os.Stat(a)
+	fb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
+}
