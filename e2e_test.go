@@ -66,6 +66,10 @@ type world struct {
 	home  string
 	env   []string
 	trace string
+	// stderrs holds everything the helper and the clients printed on
+	// stderr, for the leak check.
+	mu      sync.Mutex
+	stderrs []string
 }
 
 func newWorld(t testing.TB, opts fakeppm.Options) *world {
@@ -158,6 +162,9 @@ func (w *world) runCmd(cmd *exec.Cmd, stdin string) result {
 	if ctx.Err() != nil {
 		w.t.Fatalf("%v did not finish within 60 s (stderr: %s)", cmd.Args, errb.String())
 	}
+	w.mu.Lock()
+	w.stderrs = append(w.stderrs, errb.String())
+	w.mu.Unlock()
 	return result{out.String(), errb.String(), code}
 }
 
@@ -519,8 +526,8 @@ func TestLoginStatusLogout(t *testing.T) {
 	w.assertNoSecretsLeaked(tok)
 }
 
-// assertNoSecretsLeaked greps the trace file for the given secrets, the
-// identity token and anything JWT-shaped.
+// assertNoSecretsLeaked greps the trace file and every stderr seen for the
+// given secrets, the identity token and anything JWT-shaped.
 func (w *world) assertNoSecretsLeaked(secrets ...string) {
 	w.t.Helper()
 	b, err := os.ReadFile(w.trace)
@@ -531,13 +538,19 @@ func (w *world) assertNoSecretsLeaked(secrets ...string) {
 		id, _ := os.ReadFile(p)
 		secrets = append(secrets, strings.TrimSpace(string(id)))
 	}
+	w.mu.Lock()
+	stderr := strings.Join(w.stderrs, "\n")
+	w.mu.Unlock()
 	for _, s := range secrets {
 		if s != "" && bytes.Contains(b, []byte(s)) {
 			w.t.Errorf("a secret reached the trace file")
 		}
+		if s != "" && strings.Contains(stderr, s) {
+			w.t.Errorf("a secret reached stderr")
+		}
 	}
-	if jwtLike.Match(b) {
-		w.t.Errorf("something JWT-shaped reached the trace file")
+	if jwtLike.Match(b) || jwtLike.MatchString(stderr) {
+		w.t.Errorf("something JWT-shaped reached the trace file or stderr")
 	}
 	if len(b) == 0 {
 		w.t.Errorf("the trace file is empty: tracing did not work, so the check above proves nothing")
