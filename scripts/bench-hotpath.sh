@@ -22,13 +22,16 @@ measure() { # name
   "$work/git-credential-ppm" login 2>/dev/null
   local before after
   before=$(wc -l < "$work/ppm.log")
-  hyperfine -N --warmup 20 --runs "$runs" --input "$work/req" "$work/git-credential-ppm get" --export-json "$work/$1.json" >/dev/null 2>&1 \
-    || hyperfine -N --warmup 20 --runs "$runs" "sh -c '$work/git-credential-ppm get < $work/req'" --export-json "$work/$1.json" >/dev/null
+  # hyperfine 1.15 (Debian 12) has no --input: a shell feeds stdin, and the
+  # same shell exec'ing /bin/true is measured as the baseline to subtract.
+  hyperfine -N --warmup 20 --runs "$runs" --export-json "$work/$1.json" \
+    "sh -c 'exec $work/git-credential-ppm get < $work/req'" "sh -c 'exec /bin/true < $work/req'" >/dev/null
   after=$(wc -l < "$work/ppm.log")
   python3 - "$work/$1.json" "$1" "$((after - before))" <<'PY'
 import json, sys
-r = json.load(open(sys.argv[1]))["results"][0]
-print(f"{sys.argv[2]:>14}: median {r['median']*1000:.2f} ms, mean {r['mean']*1000:.2f} ms, min {r['min']*1000:.2f} ms over {len(r['times'])} runs; requests to the server during the runs: {sys.argv[3]}")
+r, base = json.load(open(sys.argv[1]))["results"]
+net = (r['median'] - base['median']) * 1000
+print(f"{sys.argv[2]:>14}: median {net:.2f} ms net of the shell (sh+get {r['median']*1000:.2f} ms, sh+/bin/true {base['median']*1000:.2f} ms, {len(r['times'])} runs); requests to the server during the runs: {sys.argv[3]}")
 PY
 }
 
