@@ -88,12 +88,26 @@ func runExec(ctx context.Context, e *env, args []string) int {
 
 // execAddress picks the address: --address, else the only configured one.
 func execAddress(e *env, flagValue string) (protocol.Address, error) {
-	if flagValue != "" {
-		return protocol.ParseAddress(flagValue)
-	}
 	list, err := e.addresses()
 	if err != nil {
 		return protocol.Address{}, err
+	}
+	if flagValue != "" {
+		want, err := protocol.ParseAddress(flagValue)
+		if err != nil {
+			return protocol.Address{}, err
+		}
+		if len(list) == 0 {
+			return want, nil
+		}
+		// Tokens go only to configured addresses; use the configured
+		// spelling, which the stores key on.
+		for _, a := range list {
+			if a.Scheme == want.Scheme && a.Host == want.Host && a.Path == want.Path {
+				return a, nil
+			}
+		}
+		return protocol.Address{}, fmt.Errorf("--address %s is not one of PACKAGEMANAGER_ADDRESS (%s)", flagValue, joinRaw(list))
 	}
 	switch len(list) {
 	case 0:
@@ -101,11 +115,15 @@ func execAddress(e *env, flagValue string) (protocol.Address, error) {
 	case 1:
 		return list[0], nil
 	}
+	return protocol.Address{}, fmt.Errorf("several addresses are configured (%s); choose one with --address", joinRaw(list))
+}
+
+func joinRaw(list []protocol.Address) string {
 	raws := make([]string, len(list))
 	for i, a := range list {
 		raws[i] = a.Raw
 	}
-	return protocol.Address{}, fmt.Errorf("several addresses are configured (%s); choose one with --address", strings.Join(raws, ", "))
+	return strings.Join(raws, ", ")
 }
 
 // execEnv returns base without the variables exec sets, plus them.

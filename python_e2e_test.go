@@ -51,22 +51,33 @@ func TestKeyringArgvShapes(t *testing.T) {
 		stdout string
 		code   int
 	}{
-		// pip 23.1–26.1 src/pip/_internal/network/auth.py KeyRingCliProvider._get_password:
-		// [keyring, "get", service_name, username], stdout stripped of the line end.
+		// pip 23.1–26.1 src/pip/_internal/network/auth.py KeyRingCliProvider._get_password
+		// (read in the installed pip 23.2.1): [keyring, "get", service_name, username],
+		// stdin DEVNULL, stdout .strip(os.linesep). Services from
+		// MultiDomainBasicAuth._get_new_credentials: index URL (trailing "/"), then netloc.
 		{"pip ≤ 26.1, index URL", []string{"get", index, "__token__"}, tok + "\n", 0},
 		{"pip ≤ 26.1, index URL without slash", []string{"get", strings.TrimSuffix(index, "/"), "__token__"}, tok + "\n", 0},
 		{"pip ≤ 26.1, netloc", []string{"get", host, "__token__"}, tok + "\n", 0},
-		// pip ≥ 26.2 KeyRingCliProvider: --mode=creds --output=json get <service> [<user>]
+		// pip ≥ 26.2 src/pip/_internal/network/auth.py KeyRingCliProvider.get_creds:
+		// [keyring, "--mode=creds", "--output=json", "get", service_name] + [username],
+		// stderr captured, json.loads(stdout) → data["username"], data["password"].
 		{"pip ≥ 26.2, json creds, no user", []string{"--mode=creds", "--output=json", "get", index}, `{"username": "__token__", "password": "` + tok + "\"}\n", 0},
 		{"pip ≥ 26.2, json creds, user", []string{"--mode=creds", "--output=json", "get", index, "__token__"}, `{"username": "__token__", "password": "` + tok + "\"}\n", 0},
+		{"pip ≥ 26.2, json creds, netloc", []string{"--mode=creds", "--output=json", "get", host}, `{"username": "__token__", "password": "` + tok + "\"}\n", 0},
+		{"pip ≥ 26.2, other host", []string{"--mode=creds", "--output=json", "get", "pypi.org"}, "", 1},
 		{"json password mode", []string{"--output", "json", "get", index, "__token__"}, `{"password": "` + tok + "\"}\n", 0},
-		// uv crates/uv-auth/src/keyring.rs KeyringProvider::get_subprocess:
-		// "get" <service> <username>, or "get" <service> "--mode" "creds" without a user.
+		// uv crates/uv-auth/src/keyring.rs KeyringProvider::fetch_subprocess:
+		// Command::new("keyring").arg("get").arg(service_name) then .arg(username),
+		// or .arg("--mode").arg("creds") without one; stdin null; password
+		// output.trim_end(), creds mode lines().next() twice. KeyringProvider::fetch
+		// tries the URL, then host[:port].
 		{"uv, user known", []string{"get", index, "__token__"}, tok + "\n", 0},
 		{"uv, authenticate=always", []string{"get", index, "--mode", "creds"}, "__token__\n" + tok + "\n", 0},
-		// uv tries scheme://host[:port] for non-https indexes (middleware.rs).
+		// uv tries scheme://host[:port] for non-https indexes (crates/uv-auth/src/middleware.rs,
+		// AuthMiddleware::fetch_credentials, per realm).
 		{"uv, scheme://host", []string{"get", w.ppm.URL(), "--mode", "creds"}, "__token__\n" + tok + "\n", 0},
 		{"uv, host realm", []string{"get", host, "__token__"}, tok + "\n", 0},
+		{"uv, host realm, authenticate=always", []string{"get", host, "--mode", "creds"}, "__token__\n" + tok + "\n", 0},
 		{"other user", []string{"get", index, "alice"}, "", 1},
 		{"other host", []string{"get", "https://pypi.org/simple/", "__token__"}, "", 1},
 		{"look-alike host", []string{"get", "http://" + host + ".evil.com/simple/", "__token__"}, "", 1},
@@ -90,6 +101,12 @@ func TestKeyringArgvShapes(t *testing.T) {
 	}
 	if after := w.ppm.Counts(); after != before {
 		t.Errorf("keyring gets from the store made requests: %+v → %+v", before, after)
+	}
+	// pip's KeyRingCliProvider._set_password pipes the typed password on
+	// stdin (check=True): refused, stdin drained, nothing stored.
+	set := w.runCmd(exec.Command(filepath.Join(w.home, "keyring-bin", "keyring"), "set", host, "__token__"), "typed-password\n")
+	if set.code != 1 || !strings.Contains(set.stderr, "not supported") {
+		t.Errorf("keyring set: %d %q", set.code, set.stderr)
 	}
 	// JSON answers parse as JSON.
 	var creds map[string]string
@@ -279,5 +296,64 @@ func TestExecForwardsSignals(t *testing.T) {
 		if c.ProcessState.ExitCode() != 42 || !strings.Contains(out.String(), "got-") {
 			t.Errorf("%s: exit %d, output %q; want the child's trap to run and its 42", sig, c.ProcessState.ExitCode(), out.String())
 		}
+	}
+}
+
+// TestExecSignalKilledChild: a child killed by a signal comes back as
+// 128+signal, the shell's convention.
+func TestExecSignalKilledChild(t *testing.T) {
+	sh := needTool(t, "sh")
+	w := newWorld(t, fakeppm.Options{}).withIdentity()
+	for _, c := range []struct {
+		sig  string
+		want int
+	}{{"TERM", 128 + 15}, {"KILL", 128 + 9}} {
+		if r := w.run("", "exec", "--", sh, "-c", "kill -"+c.sig+" $$"); r.code != c.want {
+			t.Errorf("child killed by SIG%s: exit %d; want %d (%s)", c.sig, r.code, c.want, r.stderr)
+		}
+	}
+}
+
+// TestExecChoosesTheAddress: with several addresses configured, exec needs
+// --address, and only a configured one.
+func TestExecChoosesTheAddress(t *testing.T) {
+	sh := needTool(t, "sh")
+	w := newWorld(t, fakeppm.Options{}).withIdentity()
+	w.set("PACKAGEMANAGER_ADDRESS", w.ppm.URL()+",https://ppm.other.example")
+	show := []string{"--", sh, "-c", `test -n "$PACKAGEMANAGER_TOKEN"`}
+	if r := w.run("", "exec", "--", sh, "-c", "true"); r.code != 2 || !strings.Contains(r.stderr, "--address") {
+		t.Errorf("exec with two addresses and no --address: %d %q", r.code, r.stderr)
+	}
+	if r := w.run("", append([]string{"exec", "--address", w.ppm.URL() + "/"}, show...)...); r.code != 0 {
+		t.Errorf("exec --address <configured>: %d %q", r.code, r.stderr)
+	}
+	if r := w.run("", append([]string{"exec", "--address", "https://ppm.unknown.example"}, show...)...); r.code != 2 || !strings.Contains(r.stderr, "not one of PACKAGEMANAGER_ADDRESS") {
+		t.Errorf("exec --address <not configured>: %d %q", r.code, r.stderr)
+	}
+	if c := w.ppm.Counts(); c.Exchange != 1 {
+		t.Errorf("exchanges = %d; want 1", c.Exchange)
+	}
+}
+
+// TestExecRenewsAShortToken: a token good for a git request (5 minutes
+// left) is renewed before exec, so a long upload does not outlive it.
+func TestExecRenewsAShortToken(t *testing.T) {
+	sh := needTool(t, "sh")
+	w := newWorld(t, fakeppm.Options{TokenLifetime: 5 * time.Minute}).withIdentity()
+	w.keyringLink()
+	first := w.keyring("get", w.ppm.IndexURL(), "__token__")
+	again := w.keyring("get", w.ppm.IndexURL(), "__token__")
+	if first.code != 0 || again.stdout != first.stdout || w.ppm.Counts().Exchange != 1 {
+		t.Fatalf("keyring get twice: %d %q; exchanges %d", first.code, first.stderr, w.ppm.Counts().Exchange)
+	}
+	r := w.run("", "exec", "--", sh, "-c", `printf %s "$PACKAGEMANAGER_TOKEN"`)
+	if r.code != 0 || !w.ppm.ValidToken(r.stdout) {
+		t.Fatalf("exec: %d %q", r.code, r.stderr)
+	}
+	if c := w.ppm.Counts(); c.Exchange != 2 {
+		t.Errorf("exchanges after exec = %d; want 2 (a 5-minute token is renewed first)", c.Exchange)
+	}
+	if after := w.keyring("get", w.ppm.IndexURL(), "__token__"); after.stdout != r.stdout+"\n" {
+		t.Errorf("the renewed token was not stored")
 	}
 }
