@@ -147,6 +147,12 @@ func Fresh(t Token, now time.Time, minValidity time.Duration) bool {
 // Cached returns a fresh token for address without any network request or
 // lock, or false. It is the hot path of every git and pip request.
 func (m *Manager) Cached(address string, opt Options) (Token, bool) {
+	return m.lookup(address, opt, false)
+}
+
+// lookup is Cached; quiet leaves out the warning about an unreadable store
+// (watchStore polls it many times a second).
+func (m *Manager) lookup(address string, opt Options, quiet bool) (Token, bool) {
 	if m.StaticToken != "" {
 		return Describe(m.StaticToken, FromStatic), true
 	}
@@ -156,7 +162,7 @@ func (m *Manager) Cached(address string, opt Options) (Token, bool) {
 			return t, true
 		}
 		m.tracef("stored token for %s is expired or close to expiry", address)
-	} else if !errors.Is(err, platform.ErrNotFound) {
+	} else if !errors.Is(err, platform.ErrNotFound) && !quiet {
 		m.warn(fmt.Sprintf("could not read the %s store: %v", m.Store.Name(), err))
 	}
 	if m.Shared != nil {
@@ -248,14 +254,32 @@ func (m *Manager) renew(ctx context.Context, address string, opt Options, force 
 			return Token{}, fmt.Errorf("%w: no valid token for %s and no one to show a login to (%s); run `git-credential-ppm login` in a terminal", ErrLoginRequired, address, why)
 		}
 	}
+	// While another process holds the lock (it is logging in), watch the
+	// store: as soon as its token appears, use it instead of queueing for
+	// the lock only to read the store afterwards.
+	lockCtx, stopWaiting := context.WithCancel(ctx)
+	defer stopWaiting()
+	found := make(chan Token, 1)
 	said := false
-	unlock, err := platform.LockFile(ctx, m.LockPath(address), func(pid int) {
-		if !said && m.Prompt != nil {
-			said = true
+	unlock, err := platform.LockFile(lockCtx, m.LockPath(address), func(pid int) {
+		if said {
+			return
+		}
+		said = true
+		if m.Prompt != nil {
 			m.Prompt.Waiting(address, pid)
+		}
+		if !force {
+			go m.watchStore(lockCtx, address, opt, found, stopWaiting)
 		}
 	})
 	if err != nil {
+		select {
+		case t := <-found:
+			m.tracef("token for %s from %s, stored by the process that held the lock", address, t.Source)
+			return t, nil
+		default:
+		}
 		return Token{}, fmt.Errorf("could not take the login lock for %s: %w", address, err)
 	}
 	defer unlock()
@@ -297,6 +321,25 @@ func (m *Manager) renew(ctx context.Context, address string, opt Options, force 
 	}
 	m.tracef("new token for %s from %s", address, src)
 	return t, nil
+}
+
+// watchStore polls the store while another process holds the login lock;
+// when a fresh token appears it hands it over and stops the lock wait.
+func (m *Manager) watchStore(ctx context.Context, address string, opt Options, found chan<- Token, stop func()) {
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if t, ok := m.lookup(address, opt, true); ok {
+				found <- t
+				stop()
+				return
+			}
+		}
+	}
 }
 
 func (m *Manager) deviceFlow(ctx context.Context, client *oauth.Client, address string) (string, error) {
