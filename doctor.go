@@ -23,6 +23,7 @@ const maxClockSkew = 30 * time.Second
 
 type doctor struct {
 	e      *env
+	now    func() time.Time // the local clock compared with the server's
 	failed bool
 }
 
@@ -46,7 +47,7 @@ func runDoctor(ctx context.Context, e *env, args []string) int {
 	if code := parseFlags(e, fs, args); code >= 0 {
 		return code
 	}
-	d := &doctor{e: e}
+	d := &doctor{e: e, now: time.Now}
 	list, err := e.addresses()
 	switch {
 	case err != nil:
@@ -54,11 +55,7 @@ func runDoctor(ctx context.Context, e *env, args []string) int {
 	case len(list) == 0:
 		d.bad("configuration: %v", errNoAddress)
 	default:
-		raws := make([]string, len(list))
-		for i, a := range list {
-			raws[i] = a.Raw
-		}
-		d.ok("configuration: PACKAGEMANAGER_ADDRESS = %s", strings.Join(raws, ", "))
+		d.ok("configuration: PACKAGEMANAGER_ADDRESS = %s", joinRaw(list))
 	}
 	if p := e.getenv("PACKAGEMANAGER_IDENTITY_TOKEN_FILE"); p != "" {
 		if b, err := os.ReadFile(p); err != nil || strings.TrimSpace(string(b)) == "" {
@@ -123,6 +120,7 @@ func (d *doctor) checkServer(ctx context.Context, a protocol.Address) {
 	req.Header.Set("Accept", "application/json")
 	start := time.Now()
 	resp, err := client.Do(req)
+	rtt := time.Since(start)
 	if err != nil {
 		var certErr *tls.CertificateVerificationError
 		if errors.As(err, &certErr) {
@@ -133,7 +131,6 @@ func (d *doctor) checkServer(ctx context.Context, a protocol.Address) {
 		return
 	}
 	defer resp.Body.Close()
-	rtt := time.Since(start)
 	if a.Scheme == "https" {
 		d.ok("%s: reachable over TLS (%s)", a.Raw, rtt.Round(time.Millisecond))
 	} else {
@@ -148,14 +145,19 @@ func (d *doctor) checkServer(ctx context.Context, a protocol.Address) {
 	} else {
 		d.bad("%s: /__api__/token answered %d without an OAuth error: is this the Package Manager URL, and is login (OIDC) enabled?", a.Raw, resp.StatusCode)
 	}
-	if date, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
-		skew := time.Since(date) - rtt/2
+	date, err := http.ParseTime(resp.Header.Get("Date"))
+	if err != nil {
+		d.note("clock: %s sent no Date header (not checked)", a.Raw)
+	} else {
+		// The server stamped Date about half a round trip before we got it.
+		skew := d.now().Sub(date) - rtt/2
+		ahead := "ahead of"
 		if skew < 0 {
-			skew = -skew
+			skew, ahead = -skew, "behind"
 		}
 		// Date has one-second resolution.
 		if skew > maxClockSkew+time.Second {
-			d.bad("clock: this machine's clock differs from the server's by %s; tokens will look expired — sync the clock (NTP)", skew.Round(time.Second))
+			d.bad("clock: this machine's clock is %s %s the server's; tokens will look expired or not yet valid — sync the clock (NTP, e.g. timedatectl set-ntp true)", skew.Round(time.Second), ahead)
 		} else {
 			d.ok("clock: within %s of the server's", maxClockSkew)
 		}

@@ -32,6 +32,11 @@ type fileChange struct {
 	Path     string `json:"path"`
 	Line     string `json:"line"`
 	Previous string `json:"previous,omitempty"`
+	// Section is the [section] header setup added with the line ("" when
+	// the section was there already or for TOML's top level).
+	Section string `json:"section,omitempty"`
+	// Created: the file did not exist before setup.
+	Created bool `json:"created,omitempty"`
 }
 
 // setupCtx carries what setup needs to look at.
@@ -42,6 +47,7 @@ type setupCtx struct {
 	self   string // our executable
 	state  setupState
 	path   string // state file
+	dirty  bool   // state changed and must be saved
 	out    []string
 }
 
@@ -122,6 +128,15 @@ func (s *setupCtx) apply() error {
 	if len(list) == 0 {
 		return errNoAddress
 	}
+	// Whatever happens below, record what was changed so far, so that
+	// --remove can undo a half-finished setup.
+	defer func() {
+		if s.dirty {
+			if err := s.save(); err != nil {
+				s.say("warning: cannot record what setup changed in %s (%v); setup --remove will not know it", s.path, err)
+			}
+		}
+	}()
 	changed := false
 	for _, a := range list {
 		c, err := s.gitHelper(strings.TrimRight(a.Raw, "/"))
@@ -156,10 +171,13 @@ func (s *setupCtx) apply() error {
 		s.say("(dry run: nothing was changed)")
 		return nil
 	}
-	if len(list) > 0 && !strings.Contains(strings.ToLower(s.e.getenv("PIP_INDEX_URL")), "__token__@") {
-		s.say("pip: point your index at Package Manager with the user __token__, e.g. pip config set global.index-url %s", withTokenUser(list[0].Raw)+"/pypi/latest/simple/")
+	index := withTokenUser(list[0].Raw) + "/pypi/latest/simple/"
+	if !strings.Contains(strings.ToLower(s.e.getenv("PIP_INDEX_URL")), "__token__@") {
+		s.say("pip: point your index at Package Manager with the user __token__, e.g. pip config set global.index-url %s", index)
 	}
-	return s.save()
+	s.say("uv: name the index with the user __token__ too, e.g. export UV_DEFAULT_INDEX=%s (or set authenticate = \"always\" on the [[index]])", index)
+	s.say("Undo with: git-credential-ppm setup --remove")
+	return nil
 }
 
 func withTokenUser(raw string) string {
@@ -213,6 +231,7 @@ func (s *setupCtx) gitHelper(url string) (bool, error) {
 		return false, fmt.Errorf("git config --global --add %s failed: %v: %s", key, err, bytes.TrimSpace(b))
 	}
 	s.state.GitHelpers = append(s.state.GitHelpers, gitHelperChange{key, value})
+	s.dirty = true
 	return true, nil
 }
 
@@ -222,10 +241,19 @@ func pipConfigPath(e *env, home string) string {
 	if p := e.getenv("PIP_CONFIG_FILE"); p != "" && p != os.DevNull {
 		return p
 	}
-	if runtime.GOOS == "windows" {
+	switch runtime.GOOS {
+	case "windows":
 		if a := e.getenv("APPDATA"); a != "" {
 			return filepath.Join(a, "pip", "pip.ini")
 		}
+	case "darwin":
+		// pip's appdirs: ~/Library/Application Support/pip when that
+		// directory exists, else ~/.config/pip.
+		mac := filepath.Join(home, "Library", "Application Support", "pip")
+		if fi, err := os.Stat(mac); err == nil && fi.IsDir() {
+			return filepath.Join(mac, "pip.conf")
+		}
+		return filepath.Join(home, ".config", "pip", "pip.conf")
 	}
 	if x := e.getenv("XDG_CONFIG_HOME"); x != "" {
 		return filepath.Join(x, "pip", "pip.conf")
@@ -255,7 +283,8 @@ func (s *setupCtx) configLine(client, path, section, key, line string) (bool, er
 	}
 	lines := splitLines(string(b))
 	idx, insertAt := findKey(lines, section, key)
-	var prev string
+	var prev, addedSection string
+	created := errors.Is(err, os.ErrNotExist)
 	switch {
 	case idx >= 0 && strings.TrimSpace(lines[idx]) == line:
 		s.say("%s: %s has %s (unchanged)", client, path, line)
@@ -274,6 +303,7 @@ func (s *setupCtx) configLine(client, path, section, key, line string) (bool, er
 			}
 			lines = append(lines, "["+section+"]")
 			lines = append(lines, line)
+			addedSection = section
 		} else {
 			lines = append([]string{line}, lines...)
 		}
@@ -288,7 +318,8 @@ func (s *setupCtx) configLine(client, path, section, key, line string) (bool, er
 	if err := writeFileAtomic(path, []byte(strings.Join(lines, "\n")+"\n")); err != nil {
 		return false, fmt.Errorf("writing %s: %w", path, err)
 	}
-	s.state.Files = append(s.state.Files, fileChange{Client: client, Path: path, Line: line, Previous: prev})
+	s.state.Files = append(s.state.Files, fileChange{Client: client, Path: path, Line: line, Previous: prev, Section: addedSection, Created: created})
+	s.dirty = true
 	return true, nil
 }
 
@@ -368,7 +399,19 @@ func (s *setupCtx) isOurs(path string) bool {
 	}
 	a, err1 := os.Stat(r)
 	b, err2 := os.Stat(s.self)
-	return err1 == nil && err2 == nil && os.SameFile(a, b)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	if os.SameFile(a, b) {
+		return true
+	}
+	// A copy (Windows without symlink or hard-link rights): same bytes.
+	if a.Size() != b.Size() {
+		return false
+	}
+	x, err1 := os.ReadFile(r)
+	y, err2 := os.ReadFile(s.self)
+	return err1 == nil && err2 == nil && bytes.Equal(x, y)
 }
 
 func (s *setupCtx) keyringLink() (bool, error) {
@@ -391,16 +434,37 @@ func (s *setupCtx) keyringLink() (bool, error) {
 				return false, fmt.Errorf("cannot create %s: %w", link, err)
 			}
 			s.state.Link = link
+			s.dirty = true
 		}
 	}
 	if !onPath {
 		s.say("keyring: %s is not on PATH; add it (e.g. export PATH=\"%s:$PATH\") so pip and uv find `keyring`", dir, dir)
 	}
-	// A keyring earlier on PATH shadows ours.
-	if found, err := exec.LookPath(keyringName()); err == nil && !s.isOurs(found) && onPath {
-		s.say("keyring: warning: %s comes earlier on PATH than %s and shadows it (a Python keyring?); pip and uv will run that one", found, link)
+	if onPath {
+		if other := s.shadowingKeyring(dir); other != "" {
+			s.say("keyring: warning: %s comes earlier on PATH than %s and shadows it (a Python keyring?); pip and uv will run that one — put %s first on PATH, or uninstall it", other, link, dir)
+		}
 	}
 	return changed, nil
+}
+
+// shadowingKeyring returns a `keyring` that is not this helper and sits in
+// a PATH directory before dir (where pip's shutil.which and uv would find
+// it first), or "".
+func (s *setupCtx) shadowingKeyring(dir string) string {
+	for _, d := range filepath.SplitList(s.e.getenv("PATH")) {
+		if d == "" {
+			continue
+		}
+		if filepath.Clean(d) == dir {
+			return ""
+		}
+		p := filepath.Join(d, keyringName())
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() && (runtime.GOOS == "windows" || fi.Mode()&0o111 != 0) && !s.isOurs(p) {
+			return p
+		}
+	}
+	return ""
 }
 
 // makeLink links link to target: a symlink, else (Windows without the
@@ -436,28 +500,8 @@ func (s *setupCtx) remove() error {
 		}
 	}
 	for i := len(st.Files) - 1; i >= 0; i-- {
-		f := st.Files[i]
-		b, err := os.ReadFile(f.Path)
-		if err != nil {
-			continue
-		}
-		lines := splitLines(string(b))
-		for j, l := range lines {
-			if strings.TrimSpace(l) == f.Line {
-				if f.Previous != "" {
-					lines[j] = f.Previous
-					s.say("%s: %s: restore %s", f.Client, f.Path, strings.TrimSpace(f.Previous))
-				} else {
-					lines = append(lines[:j], lines[j+1:]...)
-					s.say("%s: %s: remove %s", f.Client, f.Path, f.Line)
-				}
-				break
-			}
-		}
-		if !s.dryRun {
-			if err := writeFileAtomic(f.Path, []byte(strings.Join(lines, "\n")+"\n")); err != nil {
-				return err
-			}
+		if err := s.undoFile(st.Files[i]); err != nil {
+			return err
 		}
 	}
 	if st.Link != "" && s.isOurs(st.Link) {
@@ -476,6 +520,73 @@ func (s *setupCtx) remove() error {
 		return err
 	}
 	return nil
+}
+
+// undoFile takes back one line setup wrote: restores the line it replaced
+// or removes it, then the section header it added if the section is now
+// empty, then the file if setup created it and nothing else is in it.
+func (s *setupCtx) undoFile(f fileChange) error {
+	b, err := os.ReadFile(f.Path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", f.Path, err)
+	}
+	lines := splitLines(string(b))
+	found := false
+	for j, l := range lines {
+		if strings.TrimSpace(l) != f.Line {
+			continue
+		}
+		found = true
+		if f.Previous != "" {
+			lines[j] = f.Previous
+			s.say("%s: %s: restore %s", f.Client, f.Path, strings.TrimSpace(f.Previous))
+		} else {
+			lines = append(lines[:j], lines[j+1:]...)
+			s.say("%s: %s: remove %s", f.Client, f.Path, f.Line)
+		}
+		break
+	}
+	if !found {
+		s.say("%s: %s no longer has %s (left as it is)", f.Client, f.Path, f.Line)
+		return nil
+	}
+	if f.Section != "" {
+		lines = dropEmptySection(lines, f.Section)
+	}
+	if s.dryRun {
+		return nil
+	}
+	if f.Created && len(lines) == 0 {
+		s.say("%s: remove %s (setup created it)", f.Client, f.Path)
+		return os.Remove(f.Path)
+	}
+	return writeFileAtomic(f.Path, []byte(strings.Join(lines, "\n")+"\n"))
+}
+
+// dropEmptySection removes a [section] header with nothing under it, and
+// the blank line setup put before it.
+func dropEmptySection(lines []string, section string) []string {
+	for i, l := range lines {
+		if !strings.EqualFold(strings.TrimSpace(l), "["+section+"]") {
+			continue
+		}
+		j := i + 1
+		for j < len(lines) && strings.TrimSpace(lines[j]) == "" {
+			j++
+		}
+		if j < len(lines) && !strings.HasPrefix(strings.TrimSpace(lines[j]), "[") {
+			return lines // the section still has keys
+		}
+		start := i
+		if start > 0 && strings.TrimSpace(lines[start-1]) == "" {
+			start--
+		}
+		return append(lines[:start], lines[i+1:]...)
+	}
+	return lines
 }
 
 // writeFileAtomic replaces path through a temporary file in its directory,

@@ -83,11 +83,84 @@ func TestSetupWiresGitPipUVAndUndoes(t *testing.T) {
 	if out := w.runCmd(pip, ""); strings.Contains(out.stdout, "keyring-provider") || !strings.Contains(out.stdout, "global.timeout='60'") {
 		t.Errorf("pip config after --remove: %q", out.stdout)
 	}
+	if b, _ := os.ReadFile(pipConf); string(b) != "[global]\ntimeout = 60\n" {
+		t.Errorf("pip.conf after --remove differs from the person's own: %q", b)
+	}
+	if fileExists(filepath.Join(w.home, ".config", "uv", "uv.toml")) {
+		t.Errorf("uv.toml, created by setup, survived --remove")
+	}
 	if fileExists(link) {
 		t.Errorf("the keyring link survived --remove")
 	}
 	if again := run("setup", "--remove"); !strings.Contains(again.stdout, "Nothing to remove") {
 		t.Errorf("second --remove: %q", again.stdout)
+	}
+}
+
+// TestSetupFromOutsidePath: the binary is not on PATH (git gets its
+// absolute path), the link goes to ~/.local/bin (not on PATH: setup says
+// so), a pip.conf value of the person's own is restored by --remove, and a
+// Python keyring earlier on PATH is named.
+func TestSetupFromOutsidePath(t *testing.T) {
+	git := needTool(t, "git")
+	py := needTool(t, "python3")
+	w := newWorld(t, fakeppm.Options{}).withIdentity()
+	w.set("XDG_CONFIG_HOME", filepath.Join(w.home, ".config"))
+	pipConf := filepath.Join(w.home, ".config", "pip", "pip.conf")
+	os.MkdirAll(filepath.Dir(pipConf), 0o700)
+	own := "[global]\nkeyring-provider = import\n"
+	os.WriteFile(pipConf, []byte(own), 0o600)
+
+	first := w.run("", "setup")
+	local := filepath.Join(w.home, ".local", "bin")
+	if first.code != 0 || !strings.Contains(first.stdout, local+" is not on PATH") {
+		t.Fatalf("setup: %d %q %q", first.code, first.stdout, first.stderr)
+	}
+	key := "credential." + w.ppm.URL() + ".helper"
+	if out := w.git("config", "--global", "--get-all", key); strings.TrimSpace(out.stdout) != filepath.ToSlash(helperBin) {
+		t.Errorf("git %s = %q; want the absolute path %s", key, out.stdout, helperBin)
+	}
+	fill := w.runCmd(exec.Command(git, "credential", "fill"), "url="+w.ppm.GitRepoURL()+"\n")
+	if !w.ppm.ValidToken(attr(fill.stdout, "password")) {
+		t.Errorf("git credential fill through the absolute path: %q %q", fill.stdout, fill.stderr)
+	}
+	pip := exec.Command(py, "-m", "pip", "config", "list")
+	pip.Env = []string{"PIP_DISABLE_PIP_VERSION_CHECK=1"}
+	if out := w.runCmd(pip, ""); !strings.Contains(out.stdout, "global.keyring-provider='subprocess'") {
+		t.Errorf("pip config list: %q", out.stdout)
+	}
+
+	// A Python keyring in a directory before ours on PATH.
+	shadow := filepath.Join(w.home, "pybin")
+	os.MkdirAll(shadow, 0o755)
+	os.WriteFile(filepath.Join(shadow, "keyring"), []byte("#!/bin/sh\nexit 1\n"), 0o755)
+	w.set("PATH", shadow+string(os.PathListSeparator)+local+string(os.PathListSeparator)+os.Getenv("PATH"))
+	second := w.run("", "setup")
+	if second.code != 0 || !strings.Contains(second.stdout, "Nothing to change") || !strings.Contains(second.stdout, filepath.Join(shadow, "keyring")+" comes earlier on PATH") {
+		t.Errorf("second setup with a shadowing keyring: %q", second.stdout)
+	}
+	w.set("PATH", local+string(os.PathListSeparator)+shadow+string(os.PathListSeparator)+os.Getenv("PATH"))
+	if third := w.run("", "setup"); strings.Contains(third.stdout, "warning") {
+		t.Errorf("a keyring after ours on PATH was reported: %q", third.stdout)
+	}
+
+	if r := w.run("", "setup", "--remove", "--dry-run"); r.code != 0 || !strings.Contains(r.stdout, "restore keyring-provider = import") {
+		t.Errorf("setup --remove --dry-run: %q", r.stdout)
+	}
+	if b, _ := os.ReadFile(pipConf); strings.Contains(string(b), "import") {
+		t.Errorf("--remove --dry-run changed pip.conf: %q", b)
+	}
+	if r := w.run("", "setup", "--remove"); r.code != 0 {
+		t.Fatalf("setup --remove: %q %q", r.stdout, r.stderr)
+	}
+	if b, _ := os.ReadFile(pipConf); string(b) != own {
+		t.Errorf("pip.conf after --remove: %q; want the person's own %q back", b, own)
+	}
+	if out := w.git("config", "--global", "--get-regexp", "credential"); out.stdout != "" {
+		t.Errorf("git config after --remove: %q", out.stdout)
+	}
+	if fileExists(filepath.Join(local, "keyring")) {
+		t.Errorf("the keyring link survived --remove")
 	}
 }
 
@@ -107,5 +180,35 @@ func TestDoctor(t *testing.T) {
 	r = w.run("", "doctor")
 	if r.code != 1 || !strings.Contains(r.stdout, "✗ http://127.0.0.1:9: not reachable") {
 		t.Errorf("doctor against nothing: %d\n%s", r.code, r.stdout)
+	}
+}
+
+// TestDoctorAllGoodAfterSetup: after setup, with the link's directory on
+// PATH and a token stored, every line is ✓ (or a skipped tool) and doctor
+// exits 0; the probe item is gone from the store afterwards.
+func TestDoctorAllGoodAfterSetup(t *testing.T) {
+	needTool(t, "git")
+	needTool(t, "python3")
+	w := newWorld(t, fakeppm.Options{}).withIdentity()
+	w.set("XDG_CONFIG_HOME", filepath.Join(w.home, ".config"))
+	w.set("PATH", filepath.Join(w.home, ".local", "bin")+string(os.PathListSeparator)+os.Getenv("PATH"))
+	if r := w.run("", "setup"); r.code != 0 {
+		t.Fatalf("setup: %q %q", r.stdout, r.stderr)
+	}
+	if r := w.run("", "login"); r.code != 0 {
+		t.Fatalf("login: %q", r.stderr)
+	}
+	r := w.run("", "doctor")
+	if r.code != 0 || strings.Contains(r.stdout, "✗") {
+		t.Fatalf("doctor after setup: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{"✓ git:", "✓ pip/uv: `keyring` on PATH is this helper", "✓ pip: keyring-provider = subprocess", "token from"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("doctor output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	b, _ := os.ReadFile(filepath.Join(w.home, ".ppm", "tokens.toml"))
+	if strings.Contains(string(b), "doctor") {
+		t.Errorf("the store probe was left in tokens.toml:\n%s", b)
 	}
 }
