@@ -1,25 +1,37 @@
 // Package oauth speaks Posit Package Manager's token endpoints: the OAuth
 // 2.0 device authorization grant with PKCE (RFC 8628, RFC 7636), and the
-// RFC 8693 token exchange that turns an identity token into a PPM token.
+// RFC 8693 token exchange that turns an identity token into a PPM token;
+// it also decodes JWT claims.
 //
 // PPM's device_access endpoint answers an id_token rather than an
-// access_token, so the polling is this package's own; the PKCE verifier,
-// challenge and error types come from golang.org/x/oauth2.
+// access_token, so the polling is this package's own; the PKCE verifier and
+// challenge and the error type come from golang.org/x/oauth2.
+//
+// Every failure is one sentence naming the endpoint and what to do, and no
+// error text carries a token, an identity token, a device code or a PKCE
+// verifier.
 package oauth
 
 import (
 	"context"
-	"encoding/json"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
-	"mime"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
+	"syscall"
 	"time"
+)
 
-	"golang.org/x/oauth2"
+// Endpoint paths, below the configured address.
+const (
+	PathDevice       = "/__api__/device"
+	PathDeviceAccess = "/__api__/device_access"
+	PathToken        = "/__api__/token"
 )
 
 // Grant and token type names of RFC 8693.
@@ -28,84 +40,83 @@ const (
 	TokenTypeIDToken   = "urn:ietf:params:oauth:token-type:id_token"
 )
 
-// maxBody bounds every answer read from the server.
-const maxBody = 1 << 20
+// requestTimeout bounds one request of NewHTTPClient's client.
+const requestTimeout = 30 * time.Second
 
-// Defaults of RFC 8628 when the server leaves the fields out.
-const (
-	defaultInterval  = 5 * time.Second
-	defaultExpiresIn = 300 * time.Second
-	slowDownStep     = 5 * time.Second
-)
+// maxRedirects bounds same-origin redirects.
+const maxRedirects = 5
 
-var (
-	// ErrAccessDenied: the person denied the login (access_denied).
-	ErrAccessDenied = errors.New("the login was denied")
-	// ErrExpired: the device code expired before approval (expired_token).
-	ErrExpired = errors.New("the login code expired")
-)
-
-// ServerError is an answer with an error status, with the OAuth error code
-// when the body had one. Its text never includes the request's secrets.
-type ServerError struct {
-	Endpoint    string // path, e.g. /__api__/token
-	Status      int
-	Code        string // OAuth "error"
-	Description string // OAuth "error_description"
-}
-
-func (e *ServerError) Error() string {
-	msg := fmt.Sprintf("%s answered %d %s", e.Endpoint, e.Status, http.StatusText(e.Status))
-	if e.Code != "" {
-		msg += ": " + e.Code
-		if e.Description != "" {
-			msg += " (" + sanitize(e.Description) + ")"
-		}
-	}
-	return msg
-}
-
-// RetrieveError returns the error as golang.org/x/oauth2's type, for callers
-// that already handle it.
-func (e *ServerError) RetrieveError() *oauth2.RetrieveError {
-	return &oauth2.RetrieveError{ErrorCode: e.Code, ErrorDescription: e.Description, Response: &http.Response{StatusCode: e.Status}}
-}
-
-// Client talks to one Package Manager.
+// Client talks to one Package Manager. The zero value of each optional field
+// is a production default; tests inject their own.
 type Client struct {
-	// BaseURL is the PPM address, e.g. https://ppm.example.com (a path
-	// prefix and a trailing slash are allowed).
+	// BaseURL is the PPM address, e.g. https://ppm.example.com. A trailing
+	// slash and a path prefix are allowed; plain http only to loopback.
 	BaseURL string
-	// HTTP is the client used; nil means NewHTTPClient().
+	// HTTP sends the requests; nil means NewHTTPClient(). Whatever client is
+	// given, redirects to another origin are refused.
 	HTTP *http.Client
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// Sleep waits between polls; nil means a timer that ends early with
-	// ctx.Err() when ctx is done.
+	// Sleep waits between polls; nil means a timer that returns ctx.Err()
+	// as soon as ctx is done.
 	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // NewHTTPClient returns the client production code uses: a 30 s overall
-// timeout per request and a redirect policy that never follows a redirect
-// to another scheme, host or port, so codes and tokens reach only the
-// configured server.
+// timeout per request, the system's TLS roots (TLS 1.2 or later) and proxy
+// settings, and a redirect policy that refuses any redirect to another
+// scheme, host or port (so no https→http downgrade either): codes and tokens
+// only ever reach the configured server.
 func NewHTTPClient() *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	if tr.TLSClientConfig == nil {
+		tr.TLSClientConfig = &tls.Config{}
+	}
+	tr.TLSClientConfig.MinVersion = tls.VersionTLS12
 	return &http.Client{
-		Timeout:       30 * time.Second,
-		Transport:     http.DefaultTransport,
+		Timeout:       requestTimeout,
+		Transport:     tr,
 		CheckRedirect: sameOriginRedirects,
 	}
 }
 
+// redirectError is a refused redirect.
+type redirectError struct{ from, to *url.URL }
+
+func (e *redirectError) Error() string {
+	return fmt.Sprintf("refused a redirect from %s://%s to %s://%s", e.from.Scheme, e.from.Host, e.to.Scheme, e.to.Host)
+}
+
+// sameOriginRedirects is an http.Client CheckRedirect that follows only
+// redirects to the origin (scheme, host, port) of the first request.
 func sameOriginRedirects(req *http.Request, via []*http.Request) error {
-	if len(via) >= 5 {
-		return errors.New("too many redirects")
+	if len(via) == 0 {
+		return nil
 	}
 	first := via[0].URL
-	if req.URL.Scheme != first.Scheme || !strings.EqualFold(req.URL.Host, first.Host) {
-		return fmt.Errorf("refusing a redirect from %s://%s to %s://%s: tokens are only sent to the configured address", first.Scheme, first.Host, req.URL.Scheme, req.URL.Host)
+	if !sameOrigin(first, req.URL) {
+		return &redirectError{from: first, to: req.URL}
+	}
+	if len(via) >= maxRedirects {
+		return fmt.Errorf("stopped after %d redirects", maxRedirects)
 	}
 	return nil
+}
+
+func sameOrigin(a, b *url.URL) bool {
+	return strings.EqualFold(a.Scheme, b.Scheme) &&
+		strings.EqualFold(a.Hostname(), b.Hostname()) &&
+		portOf(a) == portOf(b)
+}
+
+func portOf(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	if strings.EqualFold(u.Scheme, "http") {
+		return "80"
+	}
+	return "443"
 }
 
 func (c *Client) now() time.Time {
@@ -117,7 +128,10 @@ func (c *Client) now() time.Time {
 
 func (c *Client) sleep(ctx context.Context, d time.Duration) error {
 	if c.Sleep != nil {
-		return c.Sleep(ctx, d)
+		if err := c.Sleep(ctx, d); err != nil {
+			return err
+		}
+		return ctx.Err()
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()
@@ -129,301 +143,162 @@ func (c *Client) sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-func (c *Client) endpoint(path string) string {
-	return strings.TrimRight(c.BaseURL, "/") + path
-}
-
-// DeviceAuth is a started device flow.
-type DeviceAuth struct {
-	DeviceCode              string
-	UserCode                string
-	VerificationURI         string
-	VerificationURIComplete string
-	Interval                time.Duration
-	ExpiresAt               time.Time
-	// Verifier is the PKCE code verifier; secret.
-	Verifier string
-}
-
-// String describes the flow without its secrets.
-func (d *DeviceAuth) String() string {
-	return fmt.Sprintf("device flow (user code %s, verify at %s, expires %s)", d.UserCode, d.VerificationURI, d.ExpiresAt.Format(time.RFC3339))
-}
-
-// StartDevice starts a device flow: POST /__api__/device with an S256 PKCE
-// challenge.
-func (c *Client) StartDevice(ctx context.Context) (*DeviceAuth, error) {
-	verifier := oauth2.GenerateVerifier()
-	form := url.Values{
-		"code_challenge_method": {"S256"},
-		"code_challenge":        {oauth2.S256ChallengeFromVerifier(verifier)},
+// httpClient is c.HTTP (or the default) with the same-origin redirect
+// policy in front of its own.
+func (c *Client) httpClient() *http.Client {
+	if c.HTTP == nil {
+		return NewHTTPClient()
 	}
-	// oauth2.DeviceAuthResponse's own decoder turns expires_in into a time
-	// with the process clock; the injected clock is used here instead.
-	var ans struct {
-		DeviceCode              string      `json:"device_code"`
-		UserCode                string      `json:"user_code"`
-		VerificationURI         string      `json:"verification_uri"`
-		VerificationURIComplete string      `json:"verification_uri_complete"`
-		ExpiresIn               json.Number `json:"expires_in"`
-		Interval                json.Number `json:"interval"`
-	}
-	if _, err := c.post(ctx, "/__api__/device", form, &ans, nil); err != nil {
-		return nil, err
-	}
-	d := &DeviceAuth{
-		DeviceCode:              ans.DeviceCode,
-		UserCode:                ans.UserCode,
-		VerificationURI:         ans.VerificationURI,
-		VerificationURIComplete: ans.VerificationURIComplete,
-		Interval:                seconds(ans.Interval, defaultInterval),
-		ExpiresAt:               c.now().Add(seconds(ans.ExpiresIn, defaultExpiresIn)),
-		Verifier:                verifier,
-	}
-	if d.DeviceCode == "" || d.UserCode == "" || d.VerificationURI == "" {
-		return nil, fmt.Errorf("%s answered without device_code, user_code or verification_uri; is %s a Package Manager with login enabled?", "/__api__/device", c.BaseURL)
-	}
-	if err := checkVerificationURI(d.VerificationURI); err != nil {
-		return nil, err
-	}
-	if d.VerificationURIComplete != "" && checkVerificationURI(d.VerificationURIComplete) != nil {
-		d.VerificationURIComplete = ""
-	}
-	return d, nil
-}
-
-// checkVerificationURI accepts only http(s) URLs: the browser is opened on
-// it, so it must not be a command or a file.
-func checkVerificationURI(s string) error {
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return fmt.Errorf("/__api__/device answered a verification_uri that is not an http(s) URL")
-	}
-	return nil
-}
-
-func seconds(n json.Number, def time.Duration) time.Duration {
-	if n == "" {
-		return def
-	}
-	f, err := n.Float64()
-	if err != nil || f <= 0 || f > 86400 {
-		return def
-	}
-	return time.Duration(f * float64(time.Second))
-}
-
-// PollDevice waits for the person to approve the flow and returns the
-// identity token PPM hands out (POST /__api__/device_access). It waits
-// Interval between polls, grows it by 5 s on slow_down, and stops on
-// access_denied (ErrAccessDenied), expired_token or ExpiresAt
-// (ErrExpired), any other answer, or ctx.
-func (c *Client) PollDevice(ctx context.Context, da *DeviceAuth) (string, error) {
-	interval := da.Interval
-	if interval <= 0 {
-		interval = defaultInterval
-	}
-	form := url.Values{"device_code": {da.DeviceCode}, "code_verifier": {da.Verifier}}
-	for {
-		if err := c.sleep(ctx, interval); err != nil {
-			return "", err
+	hc := *c.HTTP
+	own := hc.CheckRedirect
+	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if err := sameOriginRedirects(req, via); err != nil {
+			return err
 		}
-		if !c.now().Before(da.ExpiresAt) {
-			return "", ErrExpired
+		if own != nil {
+			return own(req, via)
 		}
-		var ans struct {
-			IDToken     string `json:"id_token"`
-			AccessToken string `json:"access_token"`
-		}
-		_, err := c.post(ctx, "/__api__/device_access", form, &ans, nil)
-		var se *ServerError
-		switch {
-		case err == nil:
-			if ans.IDToken != "" {
-				return ans.IDToken, nil
-			}
-			return "", fmt.Errorf("/__api__/device_access approved the login but answered no id_token; check that %s is a Package Manager", c.BaseURL)
-		case errors.As(err, &se) && se.Status >= 400 && se.Status < 500:
-			switch se.Code {
-			case "authorization_pending":
-				continue
-			case "slow_down":
-				interval += slowDownStep
-				continue
-			case "access_denied":
-				return "", ErrAccessDenied
-			case "expired_token":
-				return "", ErrExpired
-			}
-			return "", err
-		default:
-			if ctx.Err() != nil {
-				return "", ctx.Err()
-			}
-			return "", err
-		}
+		return nil
 	}
+	return &hc
 }
 
-// Token is a PPM token from the exchange.
-type Token struct {
-	AccessToken string
-	// Expiry comes from the JWT's exp claim, else from expires_in, else zero
-	// (no expiry known: valid until the server rejects it).
-	Expiry   time.Time
-	IssuedAt time.Time
-	Subject  string
+// endpointURL joins the base address and an endpoint path, refusing
+// addresses tokens must not be sent to.
+func (c *Client) endpointURL(path string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(c.BaseURL))
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return nil, fmt.Errorf("the Package Manager address %q is not an http(s) URL; set PACKAGEMANAGER_ADDRESS to e.g. https://ppm.example.com", redactedAddress(c.BaseURL))
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("the Package Manager address %s must not contain a user name or password; remove them from PACKAGEMANAGER_ADDRESS", redactedAddress(c.BaseURL))
+	}
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		return nil, fmt.Errorf("refusing to send codes and tokens over plain http to %s; use its https:// address in PACKAGEMANAGER_ADDRESS", u.Host)
+	}
+	u.Path = strings.TrimRight(u.Path, "/") + path
+	u.RawPath = ""
+	u.RawQuery, u.Fragment = "", ""
+	return u, nil
 }
 
-// Exchange trades an identity token for a PPM token (RFC 8693, POST
-// /__api__/token).
-func (c *Client) Exchange(ctx context.Context, subjectToken string) (*Token, error) {
-	form := url.Values{
-		"grant_type":         {GrantTokenExchange},
-		"subject_token":      {subjectToken},
-		"subject_token_type": {TokenTypeIDToken},
-	}
-	var ans struct {
-		AccessToken string      `json:"access_token"`
-		TokenType   string      `json:"token_type"`
-		ExpiresIn   json.Number `json:"expires_in"`
-	}
-	start := c.now()
-	if _, err := c.post(ctx, "/__api__/token", form, &ans, []string{subjectToken}); err != nil {
-		return nil, err
-	}
-	if ans.AccessToken == "" {
-		return nil, fmt.Errorf("/__api__/token answered without an access_token; check that %s is a Package Manager", c.BaseURL)
-	}
-	t := &Token{AccessToken: ans.AccessToken}
-	if cl, err := ParseClaims(ans.AccessToken); err == nil {
-		t.Expiry, t.IssuedAt, t.Subject = cl.Expiry, cl.IssuedAt, cl.Subject
-	}
-	if t.Expiry.IsZero() && ans.ExpiresIn != "" {
-		if d := seconds(ans.ExpiresIn, 0); d > 0 {
-			t.Expiry, t.IssuedAt = start.Add(d), start
-		}
-	}
-	return t, nil
-}
-
-// post sends a form and decodes a JSON answer into out. Every failure is
-// one sentence naming the endpoint; secrets (the form's values) never
-// appear in it.
-func (c *Client) post(ctx context.Context, path string, form url.Values, out any, secrets []string) (int, error) {
-	hc := c.HTTP
-	if hc == nil {
-		hc = NewHTTPClient()
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint(path), strings.NewReader(form.Encode()))
+// redactedAddress shows an address without any userinfo.
+func redactedAddress(s string) string {
+	u, err := url.Parse(strings.TrimSpace(s))
 	if err != nil {
-		return 0, fmt.Errorf("the Package Manager address %q cannot be used: %v", c.BaseURL, err)
+		if i := strings.LastIndex(s, "@"); i >= 0 {
+			return "…@" + s[i+1:]
+		}
+		return s
+	}
+	if u.User != nil {
+		u.User = url.User("…")
+	}
+	return u.String()
+}
+
+// isLoopback: localhost, 127.0.0.0/8 and ::1.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// post sends a form to an endpoint and reads the answer (at most maxBody+1
+// bytes of it). Its errors are about reaching the server; interpreting the
+// answer is answer's job. When ctx ends, the error is ctx.Err().
+func (c *Client) post(ctx context.Context, path string, form url.Values) (answer, error) {
+	u, err := c.endpointURL(path)
+	if err != nil {
+		return answer{}, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), strings.NewReader(form.Encode()))
+	if err != nil {
+		return answer{}, fmt.Errorf("could not build the request to %s: %v", path, err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
+	hc := c.httpClient()
 	resp, err := hc.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
-			return 0, ctx.Err()
+			return answer{}, ctx.Err()
 		}
-		return 0, fmt.Errorf("could not reach %s: %s", c.endpoint(path), describeTransportError(err))
+		return answer{}, transportError(u, hc.Timeout, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	a := answer{endpoint: path, status: resp.StatusCode, contentType: resp.Header.Get("Content-Type")}
+	if resp.ContentLength > maxBody {
+		a.oversize = true // refused by decode, unread
+		return a, nil
+	}
+	a.body, err = io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
 		if ctx.Err() != nil {
-			return resp.StatusCode, ctx.Err()
+			return answer{}, ctx.Err()
 		}
-		return resp.StatusCode, fmt.Errorf("%s: the answer was cut off (%v); try again", path, describeTransportError(err))
-	}
-	if len(body) > maxBody {
-		return resp.StatusCode, fmt.Errorf("%s answered more than 1 MiB; that is not Package Manager's answer — check PACKAGEMANAGER_ADDRESS and any proxy", path)
-	}
-	isJSON := looksJSON(resp.Header.Get("Content-Type"), body)
-	if resp.StatusCode >= 400 {
-		se := &ServerError{Endpoint: path, Status: resp.StatusCode}
-		if isJSON {
-			var e struct {
-				Error       string `json:"error"`
-				Description string `json:"error_description"`
-			}
-			if json.Unmarshal(body, &e) == nil {
-				se.Code, se.Description = sanitize(e.Error), e.Description
-			}
+		if isTimeout(err) {
+			return answer{}, fmt.Errorf("%s stopped answering midway (no data within %s); check the network and any proxy, then try again", path, timeoutText(hc.Timeout))
 		}
-		for _, s := range secrets {
-			if s != "" {
-				se.Description = strings.ReplaceAll(se.Description, s, "[redacted]")
-			}
-		}
-		if se.Code == "" && resp.StatusCode >= 500 {
-			return resp.StatusCode, fmt.Errorf("%s answered %d %s: Package Manager is failing; try again later or ask its administrator", path, resp.StatusCode, http.StatusText(resp.StatusCode))
-		}
-		if se.Code == "" {
-			return resp.StatusCode, fmt.Errorf("%s answered %d %s without an OAuth error; check PACKAGEMANAGER_ADDRESS (is it the Package Manager URL?)", path, resp.StatusCode, http.StatusText(resp.StatusCode))
-		}
-		return resp.StatusCode, se
+		return answer{}, fmt.Errorf("%s's answer was cut off (%s); check the network and any proxy, then try again", path, causeText(err))
 	}
-	if resp.StatusCode != http.StatusOK {
-		return resp.StatusCode, fmt.Errorf("%s answered %d %s instead of 200 OK; check PACKAGEMANAGER_ADDRESS", path, resp.StatusCode, http.StatusText(resp.StatusCode))
-	}
-	if !isJSON {
-		return resp.StatusCode, fmt.Errorf("%s answered a web page instead of JSON (a proxy or login page in the way?); check PACKAGEMANAGER_ADDRESS", path)
-	}
-	if err := json.Unmarshal(body, out); err != nil {
-		return resp.StatusCode, fmt.Errorf("%s answered malformed JSON (%s); try again, or check PACKAGEMANAGER_ADDRESS", path, jsonProblem(err))
-	}
-	return resp.StatusCode, nil
+	return a, nil
 }
 
-func looksJSON(contentType string, body []byte) bool {
-	mt, _, _ := mime.ParseMediaType(contentType)
-	if mt == "application/json" || strings.HasSuffix(mt, "+json") {
-		return true
-	}
-	b := strings.TrimSpace(string(body[:min(len(body), 64)]))
-	return mt == "" || mt == "text/plain" && strings.HasPrefix(b, "{")
-}
-
-// jsonProblem describes a decoding error without quoting the input.
-func jsonProblem(err error) string {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
+// transportError turns a failure to get an answer into one sentence. It
+// never uses url.Error's text (that repeats the URL) nor anything sent.
+func transportError(u *url.URL, timeout time.Duration, err error) error {
+	var re *redirectError
+	var dns *net.DNSError
+	var unknownCA x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var verify *tls.CertificateVerificationError
+	where := u.Scheme + "://" + u.Host
 	switch {
-	case errors.As(err, &se):
-		return fmt.Sprintf("syntax error at byte %d", se.Offset)
-	case errors.As(err, &te):
-		return fmt.Sprintf("field %s has the wrong type", te.Field)
-	case errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "unexpected end"):
-		return "it ends early"
+	case errors.As(err, &re):
+		return fmt.Errorf("%s redirected to %s://%s; refused, because codes and tokens are only sent to the configured address: set PACKAGEMANAGER_ADDRESS to the address Package Manager is served at", u.Path, re.to.Scheme, re.to.Host)
+	case isTimeout(err):
+		return fmt.Errorf("%s gave no answer within %s; check that %s is up and reachable (network, VPN, proxy), then try again", u.Path, timeoutText(timeout), where)
+	case isConnRefused(err):
+		return fmt.Errorf("could not connect to %s for %s (connection refused); check PACKAGEMANAGER_ADDRESS and that Package Manager is running", where, u.Path)
+	case errors.As(err, &dns):
+		return fmt.Errorf("could not find the host %s for %s; check PACKAGEMANAGER_ADDRESS and the network", u.Hostname(), u.Path)
+	case errors.As(err, &unknownCA), errors.As(err, &hostname), errors.As(err, &invalid), errors.As(err, &verify):
+		return fmt.Errorf("could not verify the TLS certificate of %s for %s (%s); if your organisation uses its own certificate authority, add it to the system's trust store or point SSL_CERT_FILE at it", where, u.Path, causeText(err))
 	}
-	return "not a JSON object"
+	return fmt.Errorf("could not reach %s for %s (%s); check PACKAGEMANAGER_ADDRESS and the network", where, u.Path, causeText(err))
 }
 
-// describeTransportError keeps the network failure's cause, never a URL's
-// query or a body.
-func describeTransportError(err error) string {
+// wsaeconnrefused is Windows' "connection refused" (WSAECONNREFUSED), which
+// is not syscall.ECONNREFUSED there.
+const wsaeconnrefused = 10061
+
+func isConnRefused(err error) bool {
+	var errno syscall.Errno
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.As(err, &errno) && errno == wsaeconnrefused
+}
+
+func isTimeout(err error) bool {
+	var ne interface{ Timeout() bool }
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
+}
+
+func timeoutText(d time.Duration) string {
+	if d <= 0 {
+		return "the time allowed"
+	}
+	return d.String()
+}
+
+// causeText is the innermost useful text of a transport error, without the
+// URL that url.Error adds.
+func causeText(err error) string {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	var ne interface{ Timeout() bool }
-	if errors.As(err, &ne) && ne.Timeout() {
-		return "no answer in time"
-	}
-	return err.Error()
-}
-
-// sanitize keeps server-provided text to one short printable line.
-func sanitize(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return ' '
-		}
-		return r
-	}, s)
-	if len(s) > 200 {
-		s = s[:200] + "…"
-	}
-	return s
+	return cleanText(err.Error(), nil, 200)
 }

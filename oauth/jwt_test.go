@@ -1,65 +1,96 @@
 package oauth
 
 import (
+	"encoding/base64"
 	"strings"
 	"testing"
 	"time"
 )
 
 func TestParseClaims(t *testing.T) {
+	b64 := base64.RawURLEncoding.EncodeToString
 	cases := []struct {
 		name  string
 		token string
-		ok    bool
-		sub   string
-		aud   int
-		exp   time.Time
-		iat   time.Time
+		want  Claims
+		err   string // "" for success
 	}{
-		{"valid", jwtFor(`{"sub":"a","aud":"packagemanager","iss":"packagemanager","iat":100,"exp":200}`), true, "a", 1, time.Unix(200, 0), time.Unix(100, 0)},
-		{"aud array", jwtFor(`{"sub":"a","aud":["x","y"],"exp":200}`), true, "a", 2, time.Unix(200, 0), time.Time{}},
-		{"no exp", jwtFor(`{"sub":"a"}`), true, "a", 0, time.Time{}, time.Time{}},
-		{"float exp", jwtFor(`{"exp":200.5}`), true, "", 0, time.Unix(200, 5e8), time.Time{}},
-		{"padded base64", strings.Replace(jwtFor(`{"sub":"ab"}`), ".sig", "", 1) + "==.sig", true, "ab", 0, time.Time{}, time.Time{}},
-		{"bad base64", "a.!!!.c", false, "", 0, time.Time{}, time.Time{}},
-		{"two segments", "a.b", false, "", 0, time.Time{}, time.Time{}},
-		{"four segments", "a.b.c.d", false, "", 0, time.Time{}, time.Time{}},
-		{"not JSON", jwtFor(`not json`), false, "", 0, time.Time{}, time.Time{}},
-		{"exp string", jwtFor(`{"exp":"soon"}`), false, "", 0, time.Time{}, time.Time{}},
-		{"aud number", jwtFor(`{"aud":5}`), false, "", 0, time.Time{}, time.Time{}},
-		{"negative exp", jwtFor(`{"exp":-1}`), false, "", 0, time.Time{}, time.Time{}},
-		{"huge", strings.Repeat("a", maxJWT+1), false, "", 0, time.Time{}, time.Time{}},
-		{"opaque", "ppm_abcdef", false, "", 0, time.Time{}, time.Time{}},
+		{"valid PPM token", jwtFor(`{"sub":"alice","aud":"packagemanager","iss":"packagemanager","iat":100,"exp":200}`),
+			Claims{Subject: "alice", Issuer: "packagemanager", Audience: []string{"packagemanager"}, IssuedAt: time.Unix(100, 0), Expiry: time.Unix(200, 0)}, ""},
+		{"aud array", jwtFor(`{"sub":"a","aud":["x","y"],"exp":200}`), Claims{Subject: "a", Audience: []string{"x", "y"}, Expiry: time.Unix(200, 0)}, ""},
+		{"aud empty array", jwtFor(`{"aud":[]}`), Claims{Audience: []string{}}, ""},
+		{"aud null", jwtFor(`{"aud":null}`), Claims{}, ""},
+		{"no exp", jwtFor(`{"sub":"a"}`), Claims{Subject: "a"}, ""},
+		{"float exp and iat", jwtFor(`{"iat":100.25,"exp":200.5}`), Claims{IssuedAt: time.Unix(100, 25e7), Expiry: time.Unix(200, 5e8)}, ""},
+		{"exponent exp", jwtFor(`{"exp":1.8e9}`), Claims{Expiry: time.Unix(1_800_000_000, 0)}, ""},
+		{"unknown claims ignored", jwtFor(`{"sub":"a","scope":["x"],"nested":{"b":1}}`), Claims{Subject: "a"}, ""},
+		{"padded base64", b64([]byte(`{}`)) + "." + b64([]byte(`{"sub":"ab"}`)) + "==.sig", Claims{Subject: "ab"}, ""},
+		{"no signature", b64([]byte(`{}`)) + "." + b64([]byte(`{"sub":"a"}`)) + ".", Claims{Subject: "a"}, ""},
+		{"bad base64", "a.!!!.c", Claims{}, "not base64url"},
+		{"standard base64 alphabet", "a." + base64.RawStdEncoding.EncodeToString([]byte(`{"sub":"??>"}`)) + ".c", Claims{}, "not base64url"},
+		{"two segments", "a.b", Claims{}, "2 segments"},
+		{"four segments", "a.b.c.d", Claims{}, "4 segments"},
+		{"empty", "", Claims{}, "1 segments"},
+		{"not JSON", jwtFor(`not json`), Claims{}, "not a JSON object"},
+		{"JSON array", jwtFor(`[1]`), Claims{}, "not a JSON object"},
+		{"sub not a string", jwtFor(`{"sub":5}`), Claims{}, "not a JSON object"},
+		{"exp string", jwtFor(`{"exp":"soon"}`), Claims{}, "not a JSON object"},
+		{"aud number", jwtFor(`{"aud":5}`), Claims{}, "aud"},
+		{"aud mixed array", jwtFor(`{"aud":["a",1]}`), Claims{}, "aud"},
+		{"negative exp", jwtFor(`{"exp":-1}`), Claims{}, "exp is out of range"},
+		{"exp beyond year 5000", jwtFor(`{"exp":1e300}`), Claims{}, "exp is out of range"},
+		{"huge input", strings.Repeat("a", maxJWT+1), Claims{}, "over 64 KiB"},
+		{"huge payload", jwtFor(`{"sub":"` + strings.Repeat("x", maxJWT) + `"}`), Claims{}, "over 64 KiB"},
+		{"opaque token", "ppm_abcdef", Claims{}, "1 segments"},
 	}
 	for _, c := range cases {
-		got, err := ParseClaims(c.token)
-		if (err == nil) != c.ok {
-			t.Errorf("%s: err = %v", c.name, err)
-			continue
-		}
-		if err != nil {
-			if strings.Contains(err.Error(), c.token) && len(c.token) > 8 {
-				t.Errorf("%s: error quotes the token", c.name)
+		t.Run(c.name, func(t *testing.T) {
+			got, err := ParseClaims(c.token)
+			if c.err != "" {
+				if err == nil || !strings.Contains(err.Error(), c.err) {
+					t.Fatalf("err = %v; want one containing %q", err, c.err)
+				}
+				if len(c.token) > 8 && strings.Contains(err.Error(), c.token) {
+					t.Errorf("the error quotes the token")
+				}
+				return
 			}
-			continue
-		}
-		if got.Subject != c.sub || len(got.Audience) != c.aud || !got.Expiry.Equal(c.exp) || !got.IssuedAt.Equal(c.iat) {
-			t.Errorf("%s: got %+v", c.name, got)
-		}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Subject != c.want.Subject || got.Issuer != c.want.Issuer || strings.Join(got.Audience, ",") != strings.Join(c.want.Audience, ",") ||
+				!got.Expiry.Equal(c.want.Expiry) || !got.IssuedAt.Equal(c.want.IssuedAt) {
+				t.Errorf("got %+v; want %+v", got, c.want)
+			}
+			if (got.Expiry.IsZero() || got.Expiry.Location() == time.UTC) == false {
+				t.Errorf("expiry not in UTC: %v", got.Expiry)
+			}
+		})
 	}
 }
 
 func FuzzParseClaims(f *testing.F) {
-	for _, s := range []string{jwtFor(`{"sub":"a","exp":200,"iat":100,"aud":"packagemanager"}`), jwtFor(`{"aud":["a"],"exp":1.5}`), "a.b.c", "...", "eyJ.eyJ.", jwtFor(`{"exp":1e300}`)} {
+	for _, s := range []string{
+		jwtFor(`{"sub":"a","exp":200,"iat":100,"aud":"packagemanager"}`),
+		jwtFor(`{"aud":["a"],"exp":1.5}`), "a.b.c", "...", "eyJ.eyJ.", jwtFor(`{"exp":1e300}`),
+	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, tok string) {
 		c, err := ParseClaims(tok)
 		if err != nil {
+			if len(tok) > 12 && strings.Contains(err.Error(), tok) {
+				t.Fatalf("the error quotes the input: %v", err)
+			}
 			return
 		}
-		if !c.Expiry.IsZero() && c.Expiry.Before(time.Unix(0, 0)) {
-			t.Fatalf("negative expiry accepted: %v", c.Expiry)
+		if strings.Count(tok, ".") != 2 || len(tok) > maxJWT {
+			t.Fatalf("accepted %d bytes with %d dots", len(tok), strings.Count(tok, "."))
+		}
+		for _, ts := range []time.Time{c.Expiry, c.IssuedAt} {
+			if !ts.IsZero() && (ts.Before(time.Unix(0, 0)) || ts.Year() > 5200) {
+				t.Fatalf("out-of-range time accepted: %v", ts)
+			}
 		}
 	})
 }
