@@ -78,6 +78,11 @@ func keyringAddress(e *env, cmd protocol.KeyringCommand) (protocol.Address, bool
 		e.errorf("%v", err)
 		return protocol.Address{}, false
 	}
+	if len(list) == 0 {
+		// pip and uv ask only after a 401: say why nothing comes back.
+		e.errorf("%v", errNoAddress)
+		return protocol.Address{}, false
+	}
 	addr, ok := matchService(list, cmd.Service)
 	if !ok {
 		e.tracef("keyring %s %s: not a configured Package Manager address", cmd.Op, cmd.Service)

@@ -126,6 +126,12 @@ func TestKeyringArgvShapes(t *testing.T) {
 	}
 	w.set("PPM_CREDENTIAL_INTERACTIVE", "never")
 	w.set("PACKAGEMANAGER_IDENTITY_TOKEN_FILE", "")
+	addr := w.ppm.URL()
+	w.set("PACKAGEMANAGER_ADDRESS", "")
+	if r := w.keyring("get", index, "__token__"); r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, "PACKAGEMANAGER_ADDRESS is not set") {
+		t.Errorf("keyring get without PACKAGEMANAGER_ADDRESS: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	w.set("PACKAGEMANAGER_ADDRESS", addr)
 	if r := w.keyring("get", index, "__token__"); r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, "git-credential-ppm login") {
 		t.Errorf("after del with logins disabled: %d %q %q", r.code, r.stdout, r.stderr)
 	}

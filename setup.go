@@ -519,6 +519,7 @@ func (s *setupCtx) remove() error {
 	if err := os.Remove(s.path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
+	s.say("Done: what setup changed is undone.")
 	return nil
 }
 

@@ -212,3 +212,26 @@ func TestDoctorAllGoodAfterSetup(t *testing.T) {
 		t.Errorf("the store probe was left in tokens.toml:\n%s", b)
 	}
 }
+
+// TestReadmePipFlow follows the README's pip section word for word: setup,
+// `pip config set global.index-url` with the user __token__, then a plain
+// `pip download` with no flags and no environment of pip's own.
+func TestReadmePipFlow(t *testing.T) {
+	py := needTool(t, "python3")
+	w := newWorld(t, fakeppm.Options{}).withIdentity()
+	w.set("XDG_CONFIG_HOME", filepath.Join(w.home, ".config"))
+	w.set("PATH", filepath.Join(w.home, ".local", "bin")+string(os.PathListSeparator)+os.Getenv("PATH"))
+	if r := w.run("", "setup"); r.code != 0 {
+		t.Fatalf("setup: %q %q", r.stdout, r.stderr)
+	}
+	index := strings.Replace(w.ppm.IndexURL(), "://", "://__token__@", 1)
+	if r := w.runCmd(exec.Command(py, "-m", "pip", "config", "set", "global.index-url", index), ""); r.code != 0 {
+		t.Fatalf("pip config set: %q %q", r.stdout, r.stderr)
+	}
+	dl := filepath.Join(w.home, "dl")
+	cmd := exec.Command(py, "-m", "pip", "download", "--no-deps", "-d", dl, w.ppm.WheelName())
+	cmd.Env = []string{"PIP_DISABLE_PIP_VERSION_CHECK=1", "PIP_NO_CACHE_DIR=1"}
+	if r := w.runCmd(cmd, ""); r.code != 0 || !fileExists(filepath.Join(dl, w.ppm.WheelFile())) {
+		t.Fatalf("pip download after the README's setup: %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+}
