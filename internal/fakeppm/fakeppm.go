@@ -1,53 +1,90 @@
 // Package fakeppm is a test server that plays Posit Package Manager as the
-// public clients see it (SPEC §4): the device flow with PKCE and its
-// unfriendly answers (authorization_pending, slow_down, expired_token,
-// access_denied, id_token-only approvals), the RFC 8693 token exchange
-// issuing HS256 JWTs, and repositories behind HTTP Basic `__token__`: a PEP
-// 503 index with one real wheel, a twine upload endpoint and a git
+// public clients see it (SPEC §4), including its unfriendly parts: the device
+// flow with PKCE answers authorization_pending, slow_down (and grows the
+// interval), access_denied and expired_token, and an approval carries an
+// id_token only; the RFC 8693 exchange issues HS256 JWTs; the repositories
+// take HTTP Basic `__token__:<token>` and answer 401 otherwise. The
+// repositories are real enough for real clients: a PEP 503 index serving one
+// pure-Python wheel that pip installs, a twine upload endpoint, and a git
 // smart-HTTP repository served by git's own http-backend.
+//
+// It listens on loopback only and is safe for concurrent use by many
+// clients at once.
 package fakeppm
 
 import (
-	"crypto/hmac"
+	"cmp"
 	"crypto/rand"
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/base64"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
 	"time"
 )
 
-// Options configure the fake.
+// Options configure a fake server. The zero value is a usable fake.
 type Options struct {
-	// TokenLifetime of issued PPM tokens: 0 → 1 h; negative → no exp claim.
+	// TokenLifetime is the lifetime of issued PPM tokens (exp = iat + it):
+	// 0 means 1 h; negative means tokens carry no exp claim and never expire.
 	TokenLifetime time.Duration
-	// Interval announced for device-flow polling: 0 → 1 s (whole seconds, ≥ 1).
+	// Interval is the device-flow polling interval announced and enforced.
+	// It is rounded up to whole seconds, at least 1 s; 0 means 1 s.
 	Interval time.Duration
-	// DeviceExpiresIn: 0 → 300 s.
+	// DeviceExpiresIn is the lifetime of a device code; 0 means 300 s.
 	DeviceExpiresIn time.Duration
-	// AutoApprove approves every device code as soon as it is issued.
+	// AutoApprove approves every device code as soon as it is issued, as if
+	// a person had clicked Approve at once.
 	AutoApprove bool
-	// OmitInterval and OmitExpiresIn leave those fields out of /__api__/device.
-	OmitInterval, OmitExpiresIn bool
-	// Addr is the listen address; "" → 127.0.0.1 on a random port.
+	// OmitInterval leaves "interval" out of /__api__/device answers (clients
+	// must then assume 5 s); the server still enforces Interval.
+	OmitInterval bool
+	// OmitExpiresIn leaves "expires_in" out of /__api__/device answers
+	// (clients must then assume 300 s); the server still enforces DeviceExpiresIn.
+	OmitExpiresIn bool
+	// Addr is the address to listen on; "" means 127.0.0.1 on a random port.
+	// It must be a loopback address.
 	Addr string
-	// Logf, when set, logs one line per request (never a token).
+	// Now is the server's clock; nil means time.Now. Tests inject a clock
+	// to walk through expiry and polling intervals without sleeping.
+	Now func() time.Time
+	// Logf, when set, receives one line per request. It never sees a token.
 	Logf func(format string, args ...any)
 }
 
-// Counts are request counters, for tests to assert on.
+// Counts are the server's request counters, for tests to assert on.
 type Counts struct {
-	Device, DeviceAccess, Exchange, SlowDown, Repo, Unauthorized, Upload, Approved, Denied int
+	// Device counts POSTs to /__api__/device, accepted or not.
+	Device int
+	// DeviceAccess counts POSTs to /__api__/device_access, whatever the answer.
+	DeviceAccess int
+	// Exchange counts POSTs to /__api__/token, successful or failed.
+	Exchange int
+	// SlowDown counts slow_down answers.
+	SlowDown int
+	// Repo counts requests to repository paths (index, files, upload, git),
+	// authenticated or not.
+	Repo int
+	// Unauthorized counts 401 answers from repository paths.
+	Unauthorized int
+	// Upload counts accepted uploads.
+	Upload int
+	// Approved and Denied count device codes a person approved or denied
+	// (auto-approvals included).
+	Approved, Denied int
 }
+
+// Device-code states.
+const (
+	statePending  = "pending"
+	stateApproved = "approved"
+	stateDenied   = "denied"
+	stateUsed     = "used"
+)
 
 type device struct {
 	challenge string
@@ -55,50 +92,82 @@ type device struct {
 	interval  time.Duration
 	expires   time.Time
 	lastPoll  time.Time
-	state     string // pending, approved, denied, used
+	state     string
 	subject   string
 }
 
-// Server is a running fake PPM.
+// Server is a running fake Package Manager. Create it with New and stop it
+// with Close.
 type Server struct {
 	opts    Options
+	now     func() time.Time
 	srv     *httptest.Server
-	key     []byte // signs PPM tokens
-	idpKey  []byte // signs identity tokens
+	ppmKey  []byte // signs PPM tokens (HS256)
+	idpKey  []byte // signs identity tokens (HS256), the fake's "IdP"
 	tmp     string
+	git     string // path of the git binary; "" when gitErr is set
 	gitRoot string
+	gitErr  error
 	wheel   wheel
+	close   sync.Once
 
 	mu      sync.Mutex
 	counts  Counts
 	devices map[string]*device // by device code
 	byUser  map[string]string  // user code → device code
-	revoked time.Time          // tokens issued at or before this are rejected
-	issued  int
+	serial  int                // PPM tokens issued so far
+	live    []string           // jti of tokens issued since the last RevokeAll
+	revoked map[string]bool    // jti of revoked tokens
 	uploads []string
 }
 
-// New starts a fake PPM on 127.0.0.1 at a random port.
+// New starts a fake Package Manager on loopback, for tests: it panics
+// where Start returns an error. A missing git binary does not stop it: the
+// git repository then answers 503 (see GitError).
 func New(opts Options) *Server {
-	if opts.Interval <= 0 {
-		opts.Interval = time.Second
+	s, err := Start(opts)
+	if err != nil {
+		panic("fakeppm: " + err.Error())
 	}
-	if opts.Interval < time.Second {
-		opts.Interval = time.Second
-	}
+	return s
+}
+
+// Start is New returning an error, for programs: it fails when it cannot
+// listen on opts.Addr (or it is not loopback) or create its temporary
+// directory.
+func Start(opts Options) (*Server, error) {
+	opts.Interval = wholeSeconds(opts.Interval, time.Second)
 	if opts.DeviceExpiresIn <= 0 {
 		opts.DeviceExpiresIn = 300 * time.Second
 	}
 	if opts.TokenLifetime == 0 {
 		opts.TokenLifetime = time.Hour
 	}
-	s := &Server{opts: opts, key: randomBytes(32), idpKey: randomBytes(32), devices: map[string]*device{}, byUser: map[string]string{}}
+	s := &Server{
+		opts:    opts,
+		now:     opts.Now,
+		ppmKey:  randomBytes(32),
+		idpKey:  randomBytes(32),
+		devices: map[string]*device{},
+		byUser:  map[string]string{},
+		revoked: map[string]bool{},
+		wheel:   buildWheel(),
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	l, err := listenLoopback(cmp.Or(opts.Addr, "127.0.0.1:0"))
+	if err != nil {
+		return nil, err
+	}
 	tmp, err := os.MkdirTemp("", "fakeppm-")
 	if err != nil {
-		panic(fmt.Sprintf("fakeppm: %v", err))
+		l.Close()
+		return nil, fmt.Errorf("creating a temporary directory: %w", err)
 	}
 	s.tmp = tmp
-	s.wheel = buildWheel()
+	s.gitErr = s.initGit()
+
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /__api__/device", s.handleDevice)
 	mux.HandleFunc("POST /__api__/device_access", s.handleDeviceAccess)
@@ -107,51 +176,68 @@ func New(opts Options) *Server {
 	mux.HandleFunc("GET /__login__/device/deny", s.handleDeny)
 	mux.HandleFunc("/pypi/latest/simple/", s.authed(s.handleIndex))
 	mux.HandleFunc("/pypi/latest/files/", s.authed(s.handleFile))
-	mux.HandleFunc("POST /upload/pypi/local-python-src", s.authed(s.handleUpload))
+	mux.HandleFunc("/upload/pypi/local-python-src", s.authed(s.handleUpload))
 	mux.HandleFunc("/git/", s.authed(s.handleGit))
-	s.srv = httptest.NewUnstartedServer(s.logged(mux))
-	if opts.Addr != "" {
-		l, err := net.Listen("tcp", opts.Addr)
-		if err != nil {
-			os.RemoveAll(tmp)
-			panic(fmt.Sprintf("fakeppm: listening on %s: %v", opts.Addr, err))
-		}
-		s.srv.Listener.Close()
-		s.srv.Listener = l
-	}
+	s.srv = &httptest.Server{Listener: l, Config: &http.Server{Handler: s.logged(mux)}}
 	s.srv.Start()
-	if err := s.initGit(); err != nil {
-		s.Close()
-		panic(fmt.Sprintf("fakeppm: creating the git repository: %v", err))
+	return s, nil
+}
+
+// wholeSeconds rounds d up to whole seconds, at least 1 s; d <= 0 gives def.
+func wholeSeconds(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		d = def
 	}
-	return s
+	if r := d % time.Second; r != 0 {
+		d += time.Second - r
+	}
+	return max(d, time.Second)
+}
+
+// listenLoopback listens on addr, refusing anything but a loopback address:
+// the fake hands out tokens to whoever asks.
+func listenLoopback(addr string) (net.Listener, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("the listen address %q is not host:port: %w", addr, err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return nil, fmt.Errorf("the listen address %q is not a loopback address; use 127.0.0.1:PORT", addr)
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listening on %s: %w", addr, err)
+	}
+	return l, nil
 }
 
 func randomBytes(n int) []byte {
 	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
+	rand.Read(b) // never fails (crypto/rand panics on its own if the OS source breaks)
 	return b
 }
 
-// URL is the base URL, without a trailing slash.
+// URL is the server's base URL, e.g. http://127.0.0.1:41234, without a
+// trailing slash.
 func (s *Server) URL() string { return s.srv.URL }
 
-// Close stops the server and removes its temporary files.
+// Close stops the server and removes its temporary files. Calling it again
+// does nothing.
 func (s *Server) Close() {
-	s.srv.Close()
-	os.RemoveAll(s.tmp)
+	s.close.Do(func() {
+		s.srv.Close()
+		os.RemoveAll(s.tmp)
+	})
 }
 
-// Counts returns a snapshot of the counters.
+// Counts returns a snapshot of the request counters.
 func (s *Server) Counts() Counts {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.counts
 }
 
-// GitRepoURL is the smart-HTTP git repository's URL.
+// GitRepoURL is the URL of the smart-HTTP git repository (one commit on main).
 func (s *Server) GitRepoURL() string { return s.URL() + "/git/demo.git" }
 
 // IndexURL is the PEP 503 simple index, with a trailing slash.
@@ -160,48 +246,55 @@ func (s *Server) IndexURL() string { return s.URL() + "/pypi/latest/simple/" }
 // UploadURL is the twine upload endpoint.
 func (s *Server) UploadURL() string { return s.URL() + "/upload/pypi/local-python-src" }
 
-// Uploads returns the file names received by uploads.
+// Uploads returns the file names of accepted uploads, in order.
 func (s *Server) Uploads() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]string(nil), s.uploads...)
 }
 
-// WheelName is the project name the index serves; WheelFile its file name;
-// WheelBytes the wheel itself.
-func (s *Server) WheelName() string  { return s.wheel.project }
-func (s *Server) WheelFile() string  { return s.wheel.filename }
+// WheelName is the normalised project name the index serves ("ppm-demo").
+func (s *Server) WheelName() string { return s.wheel.project }
+
+// WheelFile is the file name of the wheel the index serves.
+func (s *Server) WheelFile() string { return s.wheel.filename }
+
+// WheelBytes returns a copy of the wheel the index serves.
 func (s *Server) WheelBytes() []byte { return append([]byte(nil), s.wheel.data...) }
 
-// ApproveURL is what opening the verification_uri_complete does: approve.
+// ApproveURL is the verification_uri_complete for userCode: opening it
+// approves the login, as a person clicking Approve would.
 func (s *Server) ApproveURL(userCode string) string {
-	return s.URL() + "/__login__/device?user_code=" + userCode
+	return s.URL() + "/__login__/device?user_code=" + url.QueryEscape(userCode)
 }
 
-// DenyURL denies the login with userCode.
+// DenyURL is the page that denies the login with userCode when opened.
 func (s *Server) DenyURL(userCode string) string {
-	return s.URL() + "/__login__/device/deny?user_code=" + userCode
+	return s.URL() + "/__login__/device/deny?user_code=" + url.QueryEscape(userCode)
 }
 
-// Approve approves a pending device code as the person would.
-func (s *Server) Approve(userCode string) error { return s.decide(userCode, "approved") }
+// Approve approves the pending login with userCode.
+func (s *Server) Approve(userCode string) error { return s.decide(userCode, stateApproved) }
 
-// Deny denies a pending device code.
-func (s *Server) Deny(userCode string) error { return s.decide(userCode, "denied") }
+// Deny denies the pending login with userCode.
+func (s *Server) Deny(userCode string) error { return s.decide(userCode, stateDenied) }
 
 func (s *Server) decide(userCode, state string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	dc, ok := s.byUser[strings.ToUpper(strings.TrimSpace(userCode))]
 	if !ok {
-		return errors.New("unknown user code")
+		return errors.New("no login has this code; check the code shown by the client")
 	}
 	d := s.devices[dc]
-	if d.state != "pending" {
-		return fmt.Errorf("the login is already %s", d.state)
+	if !s.now().Before(d.expires) {
+		return errors.New("this login code has expired; start the login again")
+	}
+	if d.state != statePending {
+		return fmt.Errorf("this login was already %s", d.state)
 	}
 	d.state = state
-	if state == "approved" {
+	if state == stateApproved {
 		s.counts.Approved++
 	} else {
 		s.counts.Denied++
@@ -209,147 +302,85 @@ func (s *Server) decide(userCode, state string) error {
 	return nil
 }
 
-// RevokeAll makes every PPM token issued so far invalid (401 from then on).
+// RevokeAll makes every PPM token issued so far invalid: the repositories
+// answer 401 to them from now on. Tokens issued later are valid.
 func (s *Server) RevokeAll() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.revoked = time.Now()
+	for _, jti := range s.live {
+		s.revoked[jti] = true
+	}
+	s.live = nil
 }
 
-// IssueIdentityToken returns an identity token (an HS256 JWT from the fake's
-// identity provider) that the exchange accepts, valid for an hour.
-func (s *Server) IssueIdentityToken(subject string) string {
-	now := time.Now()
-	return signJWT(s.idpKey, map[string]any{"iss": "fakeppm-idp", "aud": "packagemanager", "sub": subject, "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()})
-}
-
-// ValidToken reports whether the repositories accept tok now.
+// ValidToken reports whether the repositories accept the PPM token tok now
+// (signed by this server, not expired, not revoked).
 func (s *Server) ValidToken(tok string) bool {
 	_, err := s.checkPPMToken(tok)
 	return err == nil
 }
 
-// --- JWTs ---
+// GitError reports why the git repository is unavailable (git not
+// installed, say), or nil when it is served.
+func (s *Server) GitError() error { return s.gitErr }
 
-var b64 = base64.RawURLEncoding
+// --- logging ---
 
-func signJWT(key []byte, claims map[string]any) string {
-	h := b64.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
-	body, _ := json.Marshal(claims)
-	msg := h + "." + b64.EncodeToString(body)
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(msg))
-	return msg + "." + b64.EncodeToString(m.Sum(nil))
+// recorder keeps the status and a short note (an OAuth error code, why a
+// token was refused) for the request log.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	note   string
 }
 
-type claims struct {
-	Sub string  `json:"sub"`
-	Aud any     `json:"aud"`
-	Iss string  `json:"iss"`
-	Iat float64 `json:"iat"`
-	Exp float64 `json:"exp"`
-	Jti string  `json:"jti"`
+func (r *recorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
 }
 
-func verifyJWT(key []byte, tok string) (claims, error) {
-	parts := strings.Split(tok, ".")
-	if len(parts) != 3 {
-		return claims{}, errors.New("not a JWT")
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
 	}
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(parts[0] + "." + parts[1]))
-	sig, err := b64.DecodeString(parts[2])
-	if err != nil || subtle.ConstantTimeCompare(sig, m.Sum(nil)) != 1 {
-		return claims{}, errors.New("bad signature")
-	}
-	body, err := b64.DecodeString(parts[1])
-	if err != nil {
-		return claims{}, errors.New("bad payload")
-	}
-	var c claims
-	if err := json.Unmarshal(body, &c); err != nil {
-		return claims{}, errors.New("bad claims")
-	}
-	if c.Exp != 0 && time.Now().Unix() >= int64(c.Exp) {
-		return claims{}, errors.New("expired")
-	}
-	return c, nil
+	return r.ResponseWriter.Write(b)
 }
 
-func (s *Server) issuePPMToken(subject string) (string, time.Time) {
-	now := time.Now()
-	s.mu.Lock()
-	s.issued++
-	n := s.issued
-	s.mu.Unlock()
-	c := map[string]any{"aud": "packagemanager", "iss": "packagemanager", "sub": subject, "iat": now.Unix(), "jti": fmt.Sprintf("t%d-%s", n, hex.EncodeToString(randomBytes(4))), "fake_issued_ns": now.UnixNano()}
-	var exp time.Time
-	if s.opts.TokenLifetime > 0 {
-		exp = now.Add(s.opts.TokenLifetime)
-		c["exp"] = exp.Unix()
+// Unwrap lets http.ResponseController reach the connection.
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// note attaches a remark to the request's log line.
+func note(w http.ResponseWriter, remark string) {
+	if r, ok := w.(*recorder); ok {
+		r.note = remark
 	}
-	return signJWT(s.key, c), exp
 }
 
-func (s *Server) checkPPMToken(tok string) (claims, error) {
-	c, err := verifyJWT(s.key, tok)
-	if err != nil {
-		return c, err
-	}
-	if c.Iss != "packagemanager" || c.Aud != "packagemanager" {
-		return c, errors.New("wrong audience")
-	}
-	s.mu.Lock()
-	revoked := s.revoked
-	s.mu.Unlock()
-	// fake_issued_ns carries the issue time in nanoseconds so revocation is exact.
-	body, _ := b64.DecodeString(strings.Split(tok, ".")[1])
-	var nb struct {
-		Nbf int64 `json:"fake_issued_ns"`
-	}
-	json.Unmarshal(body, &nb)
-	if !revoked.IsZero() && nb.Nbf <= revoked.UnixNano() {
-		return c, errors.New("revoked")
-	}
-	return c, nil
-}
-
-// --- helpers ---
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
-}
-
-func oauthError(w http.ResponseWriter, code, desc string) {
-	body := map[string]string{"error": code}
-	if desc != "" {
-		body["error_description"] = desc
-	}
-	writeJSON(w, http.StatusBadRequest, body)
+// logged logs method, path (never the query or headers, so never a token or
+// a user code), status and note.
+func (s *Server) logged(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &recorder{ResponseWriter: w}
+		start := time.Now()
+		next.ServeHTTP(rec, r)
+		if s.opts.Logf == nil {
+			return
+		}
+		if rec.status == 0 {
+			rec.status = http.StatusOK
+		}
+		msg := fmt.Sprintf("%s %s → %d", r.Method, r.URL.Path, rec.status)
+		if rec.note != "" {
+			msg += " " + rec.note
+		}
+		s.opts.Logf("%s (%s)", msg, time.Since(start).Round(time.Millisecond))
+	})
 }
 
 func (s *Server) count(f func(c *Counts)) {
 	s.mu.Lock()
 	f(&s.counts)
 	s.mu.Unlock()
-}
-
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (r *statusRecorder) WriteHeader(code int) { r.status = code; r.ResponseWriter.WriteHeader(code) }
-
-func (s *Server) logged(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := &statusRecorder{ResponseWriter: w, status: 200}
-		start := time.Now()
-		next.ServeHTTP(rec, r)
-		if s.opts.Logf != nil {
-			s.opts.Logf("%s %s → %d (%s)", r.Method, r.URL.Path, rec.status, time.Since(start).Round(time.Millisecond))
-		}
-	})
 }

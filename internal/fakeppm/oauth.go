@@ -3,40 +3,88 @@ package fakeppm
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"html"
+	"math"
 	"net/http"
 	"strings"
 	"time"
 )
 
+// maxForm bounds the OAuth request bodies the fake reads.
+const maxForm = 64 << 10
+
+// pollSlack forgives polls that arrive this much before the interval is up
+// (timer and scheduling jitter in a client that does wait).
+const pollSlack = 100 * time.Millisecond
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// oauthError answers 400 {error, error_description?} as RFC 6749 §5.2 says.
+func oauthError(w http.ResponseWriter, code, desc string) {
+	note(w, code)
+	body := map[string]string{"error": code}
+	if desc != "" {
+		body["error_description"] = desc
+	}
+	writeJSON(w, http.StatusBadRequest, body)
+}
+
+// parseForm reads a form-encoded POST body.
+func parseForm(w http.ResponseWriter, r *http.Request) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		oauthError(w, "invalid_request", "the body must be application/x-www-form-urlencoded")
+		return false
+	}
+	if err := r.ParseForm(); err != nil {
+		oauthError(w, "invalid_request", "the body is not a valid form")
+		return false
+	}
+	return true
+}
+
+// seconds is d in whole seconds, rounded up, for expires_in-style fields.
+func seconds(d time.Duration) int { return int(math.Ceil(d.Seconds())) }
+
+// handleDevice starts a device login: POST /__api__/device.
 func (s *Server) handleDevice(w http.ResponseWriter, r *http.Request) {
 	s.count(func(c *Counts) { c.Device++ })
-	if err := r.ParseForm(); err != nil {
-		oauthError(w, "invalid_request", "the body is not a form")
+	if !parseForm(w, r) {
 		return
 	}
-	if r.PostForm.Get("code_challenge_method") != "S256" || len(r.PostForm.Get("code_challenge")) < 43 {
-		oauthError(w, "invalid_request", "code_challenge_method=S256 and a code_challenge are required")
+	method, chal := r.PostForm.Get("code_challenge_method"), r.PostForm.Get("code_challenge")
+	if method != "S256" {
+		oauthError(w, "invalid_request", "code_challenge_method must be S256")
 		return
 	}
-	dc := hex.EncodeToString(randomBytes(16))
+	// An S256 challenge is BASE64URL-NOPAD of 32 bytes: 43 characters.
+	if raw, err := b64.DecodeString(chal); err != nil || len(raw) != sha256.Size {
+		oauthError(w, "invalid_request", "code_challenge must be the base64url SHA-256 of the code verifier")
+		return
+	}
+	dc := hex.EncodeToString(randomBytes(20))
 	uc := strings.ToUpper(hex.EncodeToString(randomBytes(2)) + "-" + hex.EncodeToString(randomBytes(2)))
+	now := s.now()
 	d := &device{
-		challenge: r.PostForm.Get("code_challenge"),
+		challenge: chal,
 		userCode:  uc,
 		interval:  s.opts.Interval,
-		expires:   time.Now().Add(s.opts.DeviceExpiresIn),
-		state:     "pending",
+		expires:   now.Add(s.opts.DeviceExpiresIn),
+		state:     statePending,
 		subject:   "person-" + strings.ToLower(uc[:4]),
-	}
-	if s.opts.AutoApprove {
-		d.state = "approved"
 	}
 	s.mu.Lock()
 	s.devices[dc] = d
 	s.byUser[uc] = dc
 	if s.opts.AutoApprove {
+		d.state = stateApproved
 		s.counts.Approved++
 	}
 	s.mu.Unlock()
@@ -47,10 +95,10 @@ func (s *Server) handleDevice(w http.ResponseWriter, r *http.Request) {
 		"verification_uri_complete": s.ApproveURL(uc),
 	}
 	if !s.opts.OmitExpiresIn {
-		ans["expires_in"] = int(s.opts.DeviceExpiresIn.Seconds())
+		ans["expires_in"] = seconds(s.opts.DeviceExpiresIn)
 	}
 	if !s.opts.OmitInterval {
-		ans["interval"] = int(s.opts.Interval.Seconds())
+		ans["interval"] = seconds(s.opts.Interval)
 	}
 	writeJSON(w, http.StatusOK, ans)
 }
@@ -60,10 +108,12 @@ func s256(verifier string) string {
 	return b64.EncodeToString(sum[:])
 }
 
+// handleDeviceAccess is the polling endpoint: POST /__api__/device_access.
+// The order of checks: unknown code, PKCE, polling too fast (slow_down, in
+// any state), expiry, then the state.
 func (s *Server) handleDeviceAccess(w http.ResponseWriter, r *http.Request) {
 	s.count(func(c *Counts) { c.DeviceAccess++ })
-	if err := r.ParseForm(); err != nil {
-		oauthError(w, "invalid_request", "the body is not a form")
+	if !parseForm(w, r) {
 		return
 	}
 	s.mu.Lock()
@@ -78,59 +128,63 @@ func (s *Server) handleDeviceAccess(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, "invalid_grant", "code_verifier does not match the code_challenge")
 		return
 	}
-	now := time.Now()
-	// Polling sooner than the interval (with 100 ms of slack for timers)
-	// earns slow_down and a longer interval, as RFC 8628 §3.5 says.
-	if !d.lastPoll.IsZero() && now.Sub(d.lastPoll) < d.interval-100*time.Millisecond {
+	now := s.now()
+	if !d.lastPoll.IsZero() && now.Sub(d.lastPoll) < d.interval-pollSlack {
+		// RFC 8628 §3.5: the interval for this code grows by 5 s.
 		d.interval += 5 * time.Second
 		d.lastPoll = now
 		s.counts.SlowDown++
 		s.mu.Unlock()
-		oauthError(w, "slow_down", "")
+		oauthError(w, "slow_down", fmt.Sprintf("poll at most every %d seconds", seconds(d.interval)))
 		return
 	}
 	d.lastPoll = now
 	state := d.state
-	if state == "pending" && now.After(d.expires) {
+	if state != stateUsed && !now.Before(d.expires) {
 		state = "expired"
 	}
-	if state == "approved" {
-		d.state = "used"
+	if state == stateApproved {
+		d.state = stateUsed
 	}
 	subject := d.subject
 	s.mu.Unlock()
 	switch state {
-	case "pending":
+	case statePending:
 		oauthError(w, "authorization_pending", "")
-	case "denied":
+	case stateDenied:
 		oauthError(w, "access_denied", "the person denied the login")
 	case "expired":
-		oauthError(w, "expired_token", "the device code expired")
-	case "used":
+		oauthError(w, "expired_token", "the device code expired; start the login again")
+	case stateUsed:
 		oauthError(w, "invalid_grant", "the device code was already used")
-	case "approved":
-		// PPM answers an id_token only: no access_token here.
+	case stateApproved:
+		// PPM answers with an id_token only: no access_token here.
+		note(w, "approved")
 		writeJSON(w, http.StatusOK, map[string]string{"id_token": s.IssueIdentityToken(subject)})
 	}
 }
 
+// handleToken is the RFC 8693 exchange: POST /__api__/token.
 func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	s.count(func(c *Counts) { c.Exchange++ })
-	if err := r.ParseForm(); err != nil {
-		oauthError(w, "invalid_request", "the body is not a form")
+	if !parseForm(w, r) {
 		return
 	}
 	if g := r.PostForm.Get("grant_type"); g != "urn:ietf:params:oauth:grant-type:token-exchange" {
-		oauthError(w, "unsupported_grant_type", "only token exchange is supported")
+		oauthError(w, "unsupported_grant_type", "grant_type must be urn:ietf:params:oauth:grant-type:token-exchange")
 		return
 	}
 	if r.PostForm.Get("subject_token_type") != "urn:ietf:params:oauth:token-type:id_token" {
-		oauthError(w, "invalid_request", "subject_token_type must be an id_token")
+		oauthError(w, "invalid_request", "subject_token_type must be urn:ietf:params:oauth:token-type:id_token")
 		return
 	}
-	c, err := verifyJWT(s.idpKey, r.PostForm.Get("subject_token"))
-	if err != nil || c.Sub == "" {
-		oauthError(w, "invalid_grant", "the identity token is not valid")
+	if r.PostForm.Get("subject_token") == "" {
+		oauthError(w, "invalid_request", "subject_token is missing")
+		return
+	}
+	c, err := s.checkIdentityToken(r.PostForm.Get("subject_token"))
+	if err != nil {
+		oauthError(w, "invalid_grant", "the identity token is not valid: "+err.Error())
 		return
 	}
 	tok, exp := s.issuePPMToken(c.Sub)
@@ -140,36 +194,46 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		"issued_token_type": "urn:ietf:params:oauth:token-type:access_token",
 	}
 	if !exp.IsZero() {
-		ans["expires_in"] = int(time.Until(exp).Round(time.Second).Seconds())
+		ans["expires_in"] = seconds(s.opts.TokenLifetime)
 	}
+	note(w, "issued a token for "+c.Sub)
 	writeJSON(w, http.StatusOK, ans)
 }
 
-// handleVerify is the verification page. Opened with ?user_code= (the
-// verification_uri_complete a browser gets), it approves that login, as a
-// person clicking Approve would.
+const pageHead = `<!doctype html><html><head><meta charset="utf-8"><title>Posit Package Manager sign-in</title></head><body>`
+
+// handleVerify is the verification page, GET /__login__/device. Opened with
+// ?user_code= (the verification_uri_complete a browser gets, or the form on
+// the bare page), it approves that login, as a person clicking Approve would.
 func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
 	uc := r.URL.Query().Get("user_code")
 	if uc == "" {
-		fmt.Fprint(w, `<!doctype html><title>Package Manager sign-in</title><form><label>Code <input name="user_code"></label><button>Approve</button></form>`)
+		fmt.Fprint(w, pageHead+`<h1>Sign in to Package Manager</h1><form><label>Code <input name="user_code" autofocus></label> <button>Approve</button></form></body></html>`)
 		return
 	}
 	if err := s.Approve(uc); err != nil {
+		note(w, "not approved")
 		w.WriteHeader(http.StatusBadRequest)
-		fmt.Fprintf(w, `<!doctype html><title>Package Manager sign-in</title><p>Cannot approve %s: %s</p>`, html.EscapeString(uc), html.EscapeString(err.Error()))
+		fmt.Fprintf(w, pageHead+`<p>Cannot approve %s: %s</p></body></html>`, html.EscapeString(uc), html.EscapeString(err.Error()))
 		return
 	}
-	fmt.Fprintf(w, `<!doctype html><title>Package Manager sign-in</title><p>Approved %s. You can close this window.</p>`, html.EscapeString(uc))
+	note(w, "approved")
+	fmt.Fprintf(w, pageHead+`<p>Approved %s. You can close this window.</p></body></html>`, html.EscapeString(uc))
 }
 
+// handleDeny denies a login: GET /__login__/device/deny?user_code=.
 func (s *Server) handleDeny(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
 	uc := r.URL.Query().Get("user_code")
 	if err := s.Deny(uc); err != nil {
+		note(w, "not denied")
 		w.WriteHeader(http.StatusBadRequest)
-		fmt.Fprintf(w, `<p>Cannot deny %s: %s</p>`, html.EscapeString(uc), html.EscapeString(err.Error()))
+		fmt.Fprintf(w, pageHead+`<p>Cannot deny %s: %s</p></body></html>`, html.EscapeString(uc), html.EscapeString(err.Error()))
 		return
 	}
-	fmt.Fprintf(w, `<p>Denied %s.</p>`, html.EscapeString(uc))
+	note(w, "denied")
+	fmt.Fprintf(w, pageHead+`<p>Denied %s.</p></body></html>`, html.EscapeString(uc))
 }

@@ -1,6 +1,9 @@
 package fakeppm
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"html"
 	"io"
@@ -12,97 +15,143 @@ import (
 	"strings"
 )
 
-// authed guards a repository handler with HTTP Basic __token__:<PPM token>,
-// answering 401 with a Basic challenge otherwise, as PPM does.
+// maxUpload bounds an upload; the fake only needs small wheels.
+const maxUpload = 64 << 20
+
+// authed guards a repository handler with HTTP Basic __token__:<PPM token>
+// and answers 401 with a Basic challenge otherwise, as PPM does.
 func (s *Server) authed(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		s.count(func(c *Counts) { c.Repo++ })
-		user, tok, ok := r.BasicAuth()
-		if ok && user == "__token__" {
-			if _, err := s.checkPPMToken(tok); err == nil {
+		why := "no credentials"
+		if user, tok, ok := r.BasicAuth(); ok {
+			if user != "__token__" {
+				why = "user is not __token__"
+			} else if _, err := s.checkPPMToken(tok); err != nil {
+				why = "token refused: " + err.Error()
+			} else {
 				next(w, r)
 				return
 			}
 		}
 		s.count(func(c *Counts) { c.Unauthorized++ })
+		note(w, "("+why+")")
 		w.Header().Set("WWW-Authenticate", `Basic realm="Posit Package Manager"`)
-		http.Error(w, "401 Unauthorized: a Package Manager token is required", http.StatusUnauthorized)
+		http.Error(w, "401 Unauthorized: a Package Manager token is required (user __token__)", http.StatusUnauthorized)
 	}
 }
 
 // normalize is PEP 503's project name normalisation.
 func normalize(name string) string {
-	name = strings.ToLower(name)
 	var b strings.Builder
-	dash := false
-	for _, r := range name {
+	sep := false
+	for _, r := range strings.ToLower(name) {
 		if r == '-' || r == '_' || r == '.' {
-			if !dash {
+			if !sep {
 				b.WriteByte('-')
 			}
-			dash = true
+			sep = true
 			continue
 		}
-		dash = false
+		sep = false
 		b.WriteRune(r)
 	}
 	return b.String()
 }
 
+// handleIndex serves the PEP 503 simple index: the root lists the one
+// project; /simple/<name>/ links the wheel with its sha256.
 func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		http.Error(w, "405 method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
 	rest := strings.TrimPrefix(r.URL.Path, "/pypi/latest/simple/")
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if rest == "" {
-		fmt.Fprintf(w, "<!DOCTYPE html>\n<html><body>\n<a href=\"%s/\">%s</a>\n</body></html>\n", s.wheel.project, s.wheel.project)
+		fmt.Fprintf(w, "<!DOCTYPE html>\n<html><head><meta name=\"pypi:repository-version\" content=\"1.0\"><title>Simple index</title></head><body>\n<a href=\"%s/\">%s</a>\n</body></html>\n", s.wheel.project, s.wheel.project)
 		return
 	}
-	if normalize(strings.TrimSuffix(rest, "/")) != s.wheel.project {
+	name := strings.TrimSuffix(rest, "/")
+	if strings.Contains(name, "/") || normalize(name) != s.wheel.project {
 		http.NotFound(w, r)
 		return
 	}
-	if !strings.HasSuffix(rest, "/") {
-		http.Redirect(w, r, r.URL.Path+"/", http.StatusMovedPermanently)
+	if !strings.HasSuffix(rest, "/") || name != s.wheel.project {
+		// PEP 503: redirect to the normalised URL, with its trailing slash.
+		http.Redirect(w, r, "/pypi/latest/simple/"+s.wheel.project+"/", http.StatusMovedPermanently)
 		return
 	}
-	fmt.Fprintf(w, "<!DOCTYPE html>\n<html><body>\n<a href=\"../../files/%s#sha256=%s\">%s</a>\n</body></html>\n",
-		s.wheel.filename, s.wheel.sha256, html.EscapeString(s.wheel.filename))
+	fmt.Fprintf(w, "<!DOCTYPE html>\n<html><head><meta name=\"pypi:repository-version\" content=\"1.0\"><title>Links for %s</title></head><body>\n<h1>Links for %s</h1>\n<a href=\"../../files/%s#sha256=%s\">%s</a>\n</body></html>\n",
+		s.wheel.project, s.wheel.project, s.wheel.filename, s.wheel.sha256, html.EscapeString(s.wheel.filename))
 }
 
+// handleFile serves the wheel.
 func (s *Server) handleFile(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		http.Error(w, "405 method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
 	if strings.TrimPrefix(r.URL.Path, "/pypi/latest/files/") != s.wheel.filename {
 		http.NotFound(w, r)
 		return
 	}
 	w.Header().Set("Content-Type", "application/octet-stream")
-	w.Write(s.wheel.data)
+	w.Header().Set("Content-Length", fmt.Sprint(len(s.wheel.data)))
+	if r.Method == http.MethodGet {
+		w.Write(s.wheel.data)
+	}
 }
 
-// handleUpload takes the multipart form twine sends (:action=file_upload,
-// a "content" file part) and records the file name.
+// handleUpload takes the multipart form twine sends (":action" file_upload,
+// name, version, the "content" file part and its digests) and records the
+// file name.
 func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseMultipartForm(32 << 20); err != nil {
-		http.Error(w, "400 the upload is not a multipart form", http.StatusBadRequest)
+	if r.Method != http.MethodPost {
+		http.Error(w, "405 uploads are POST requests", http.StatusMethodNotAllowed)
 		return
 	}
-	if r.FormValue(":action") != "file_upload" {
+	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
+	if err := r.ParseMultipartForm(maxUpload); err != nil {
+		note(w, "(not a multipart form)")
+		http.Error(w, "400 the upload is not a multipart/form-data form", http.StatusBadRequest)
+		return
+	}
+	if a := r.FormValue(":action"); a != "file_upload" {
+		note(w, "(bad :action)")
 		http.Error(w, "400 :action must be file_upload", http.StatusBadRequest)
+		return
+	}
+	if r.FormValue("name") == "" || r.FormValue("version") == "" {
+		note(w, "(no name or version)")
+		http.Error(w, "400 the name and version fields are required", http.StatusBadRequest)
 		return
 	}
 	f, hdr, err := r.FormFile("content")
 	if err != nil {
-		http.Error(w, "400 no content part", http.StatusBadRequest)
+		note(w, "(no content part)")
+		http.Error(w, "400 the content file part is missing", http.StatusBadRequest)
 		return
 	}
 	defer f.Close()
-	n, _ := io.Copy(io.Discard, f)
-	if n == 0 || r.FormValue("name") == "" || r.FormValue("version") == "" {
-		http.Error(w, "400 empty file or missing name/version", http.StatusBadRequest)
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil || n == 0 {
+		note(w, "(empty file)")
+		http.Error(w, "400 the uploaded file is empty", http.StatusBadRequest)
 		return
 	}
+	if want := r.FormValue("sha256_digest"); want != "" && !strings.EqualFold(want, hex.EncodeToString(h.Sum(nil))) {
+		note(w, "(sha256 mismatch)")
+		http.Error(w, "400 the file does not match its sha256_digest", http.StatusBadRequest)
+		return
+	}
+	name := filepath.Base(hdr.Filename)
 	s.mu.Lock()
 	s.counts.Upload++
-	s.uploads = append(s.uploads, filepath.Base(hdr.Filename))
+	s.uploads = append(s.uploads, name)
 	s.mu.Unlock()
+	note(w, "(received "+name+")")
 	fmt.Fprintln(w, "OK")
 }
 
@@ -110,47 +159,60 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
 func (s *Server) initGit() error {
 	git, err := exec.LookPath("git")
 	if err != nil {
-		return fmt.Errorf("git is not installed: %w", err)
+		return errors.New("git is not installed, so the fake serves no git repository; install git")
 	}
-	s.gitRoot = filepath.Join(s.tmp, "git")
+	root := filepath.Join(s.tmp, "git")
 	work := filepath.Join(s.tmp, "work")
-	env := append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
+	env := append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null", "HOME="+s.tmp,
 		"GIT_AUTHOR_NAME=fakeppm", "GIT_AUTHOR_EMAIL=fakeppm@example.invalid",
-		"GIT_COMMITTER_NAME=fakeppm", "GIT_COMMITTER_EMAIL=fakeppm@example.invalid")
-	run := func(dir string, args ...string) error {
-		cmd := exec.Command(git, args...)
-		cmd.Dir, cmd.Env = dir, env
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("git %s: %v: %s", strings.Join(args, " "), err, out)
-		}
-		return nil
-	}
+		"GIT_COMMITTER_NAME=fakeppm", "GIT_COMMITTER_EMAIL=fakeppm@example.invalid",
+		"GIT_AUTHOR_DATE=2024-01-01T00:00:00Z", "GIT_COMMITTER_DATE=2024-01-01T00:00:00Z")
 	if err := os.MkdirAll(work, 0o700); err != nil {
-		return err
+		return fmt.Errorf("creating the git work tree: %w", err)
 	}
 	if err := os.WriteFile(filepath.Join(work, "README.md"), []byte("# demo\nServed by the fake Package Manager.\n"), 0o600); err != nil {
-		return err
+		return fmt.Errorf("writing the git work tree: %w", err)
 	}
-	for _, step := range [][]string{
+	for _, args := range [][]string{
 		{"init", "-q", "-b", "main"},
 		{"add", "README.md"},
 		{"commit", "-q", "-m", "demo"},
-		{"clone", "-q", "--bare", work, filepath.Join(s.gitRoot, "demo.git")},
+		{"clone", "-q", "--bare", work, filepath.Join(root, "demo.git")},
 	} {
-		if err := run(work, step...); err != nil {
-			return err
+		cmd := exec.Command(git, args...)
+		cmd.Dir, cmd.Env = work, env
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("creating the git repository: git %s: %w: %s", strings.Join(args, " "), err, out)
 		}
 	}
+	s.git, s.gitRoot = git, root
 	return nil
 }
 
+// handleGit runs git http-backend as a CGI program for /git/….
 func (s *Server) handleGit(w http.ResponseWriter, r *http.Request) {
-	git, _ := exec.LookPath("git")
+	if s.gitErr != nil {
+		note(w, "(no git)")
+		http.Error(w, "503 "+s.gitErr.Error(), http.StatusServiceUnavailable)
+		return
+	}
 	h := &cgi.Handler{
-		Path: git,
+		Path: s.git,
 		Args: []string{"http-backend"},
 		Root: "/git",
-		Env:  []string{"GIT_PROJECT_ROOT=" + s.gitRoot, "GIT_HTTP_EXPORT_ALL=1", "REMOTE_USER=__token__"},
+		Dir:  s.gitRoot,
+		Env: []string{
+			"GIT_PROJECT_ROOT=" + s.gitRoot,
+			"GIT_HTTP_EXPORT_ALL=1",
+			"GIT_CONFIG_NOSYSTEM=1",
+			"GIT_CONFIG_GLOBAL=/dev/null",
+			"HOME=" + s.tmp,
+			// An authenticated user: http-backend then also allows pushes.
+			"REMOTE_USER=__token__",
+		},
 	}
+	// The token has been checked; it does not go into the CGI environment.
+	r = r.Clone(r.Context())
+	r.Header.Del("Authorization")
 	h.ServeHTTP(w, r)
 }

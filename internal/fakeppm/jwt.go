@@ -1,0 +1,183 @@
+package fakeppm
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+var b64 = base64.RawURLEncoding
+
+const (
+	ppmIssuer = "packagemanager"
+	ppmAud    = "packagemanager"
+	idpIssuer = "fakeppm-idp"
+)
+
+// maxJWT bounds what the fake parses; real tokens are well under 4 KiB.
+const maxJWT = 16 << 10
+
+// signJWT returns an HS256 JWT of claims signed with key.
+func signJWT(key []byte, claims map[string]any) string {
+	h := b64.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
+	body, err := json.Marshal(claims)
+	if err != nil {
+		panic(err) // claims are built here from strings and numbers
+	}
+	msg := h + "." + b64.EncodeToString(body)
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(msg))
+	return msg + "." + b64.EncodeToString(m.Sum(nil))
+}
+
+// claims are the JWT claims the fake looks at.
+type claims struct {
+	Sub string `json:"sub"`
+	Aud any    `json:"aud"` // a string or an array of strings
+	Iss string `json:"iss"`
+	Iat *int64 `json:"iat"`
+	Exp *int64 `json:"exp"`
+	Jti string `json:"jti"`
+}
+
+func (c claims) hasAudience(aud string) bool {
+	switch a := c.Aud.(type) {
+	case string:
+		return a == aud
+	case []any:
+		for _, v := range a {
+			if v == aud {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// verifyJWT checks that tok is an HS256 JWT signed with key and not expired
+// at now, and returns its claims. The error says which check failed, never
+// the token.
+func verifyJWT(key []byte, tok string, now time.Time) (claims, error) {
+	if len(tok) > maxJWT {
+		return claims{}, errors.New("too long")
+	}
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		return claims{}, errors.New("not a JWT")
+	}
+	head, err := b64.DecodeString(parts[0])
+	if err != nil {
+		return claims{}, errors.New("bad header encoding")
+	}
+	var h struct {
+		Alg string `json:"alg"`
+	}
+	if err := json.Unmarshal(head, &h); err != nil {
+		return claims{}, errors.New("bad header")
+	}
+	if h.Alg != "HS256" {
+		return claims{}, fmt.Errorf("algorithm %q is not accepted", h.Alg)
+	}
+	sig, err := b64.DecodeString(parts[2])
+	if err != nil {
+		return claims{}, errors.New("bad signature encoding")
+	}
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(parts[0] + "." + parts[1]))
+	if !hmac.Equal(sig, m.Sum(nil)) {
+		return claims{}, errors.New("bad signature")
+	}
+	body, err := b64.DecodeString(parts[1])
+	if err != nil {
+		return claims{}, errors.New("bad payload encoding")
+	}
+	var c claims
+	if err := json.Unmarshal(body, &c); err != nil {
+		return claims{}, errors.New("bad claims")
+	}
+	if c.Exp != nil && now.Unix() >= *c.Exp {
+		return claims{}, errors.New("expired")
+	}
+	return c, nil
+}
+
+// IssueIdentityToken returns an identity token for subject that the
+// exchange accepts for the next hour: an HS256 JWT signed by the fake's own
+// identity provider (iss "fakeppm-idp", aud "packagemanager").
+func (s *Server) IssueIdentityToken(subject string) string {
+	return s.IssueIdentityTokenFor(subject, time.Hour)
+}
+
+// IssueIdentityTokenFor is IssueIdentityToken with a chosen lifetime; a
+// lifetime <= 0 gives a token that has already expired, which the exchange
+// refuses with invalid_grant.
+func (s *Server) IssueIdentityTokenFor(subject string, lifetime time.Duration) string {
+	now := s.now()
+	exp := now.Add(lifetime)
+	if lifetime <= 0 {
+		exp = now.Add(-time.Second)
+	}
+	return signJWT(s.idpKey, map[string]any{
+		"iss": idpIssuer, "aud": ppmAud, "sub": subject,
+		"iat": now.Unix(), "exp": exp.Unix(),
+	})
+}
+
+// checkIdentityToken is what the exchange accepts as subject_token.
+func (s *Server) checkIdentityToken(tok string) (claims, error) {
+	c, err := verifyJWT(s.idpKey, tok, s.now())
+	if err != nil {
+		return c, err
+	}
+	if c.Iss != idpIssuer || !c.hasAudience(ppmAud) {
+		return c, errors.New("wrong issuer or audience")
+	}
+	if c.Sub == "" {
+		return c, errors.New("no subject")
+	}
+	return c, nil
+}
+
+// issuePPMToken returns a new PPM token for subject and its expiry (zero
+// when the token has no exp claim).
+func (s *Server) issuePPMToken(subject string) (string, time.Time) {
+	now := s.now()
+	s.mu.Lock()
+	s.serial++
+	// jti makes every token distinct (two issued in one second would
+	// otherwise be equal) and lets RevokeAll name them.
+	jti := fmt.Sprintf("t%d-%s", s.serial, hex.EncodeToString(randomBytes(6)))
+	s.live = append(s.live, jti)
+	s.mu.Unlock()
+	c := map[string]any{"aud": ppmAud, "iss": ppmIssuer, "sub": subject, "iat": now.Unix(), "jti": jti}
+	var exp time.Time
+	if s.opts.TokenLifetime > 0 {
+		exp = now.Add(s.opts.TokenLifetime)
+		c["exp"] = exp.Unix()
+	}
+	return signJWT(s.ppmKey, c), exp
+}
+
+// checkPPMToken is what the repositories accept as the Basic password.
+func (s *Server) checkPPMToken(tok string) (claims, error) {
+	c, err := verifyJWT(s.ppmKey, tok, s.now())
+	if err != nil {
+		return c, err
+	}
+	if c.Iss != ppmIssuer || !c.hasAudience(ppmAud) {
+		return c, errors.New("wrong issuer or audience")
+	}
+	s.mu.Lock()
+	revoked := s.revoked[c.Jti]
+	s.mu.Unlock()
+	if revoked {
+		return c, errors.New("revoked")
+	}
+	return c, nil
+}
