@@ -12,7 +12,9 @@ import (
 	"time"
 )
 
-var b64 = base64.RawURLEncoding
+// b64 is JWT's base64url without padding; strict, so each token has one
+// spelling (no trailing-bit variants of a signature).
+var b64 = base64.RawURLEncoding.Strict()
 
 const (
 	ppmIssuer = "packagemanager"
