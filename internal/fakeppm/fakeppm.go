@@ -8,6 +8,18 @@
 // pure-Python wheel that pip installs, a twine upload endpoint, and a git
 // smart-HTTP repository served by git's own http-backend.
 //
+// Endpoints (base = URL()):
+//
+//	POST /__api__/device            code_challenge_method=S256, code_challenge
+//	POST /__api__/device_access     device_code, code_verifier
+//	POST /__api__/token             RFC 8693 exchange of an identity token
+//	GET  /__login__/device          verification page; ?user_code=X approves X
+//	GET  /__login__/device/deny     ?user_code=X denies X
+//	/pypi/latest/simple/            PEP 503 index (Basic __token__)
+//	/pypi/latest/files/<wheel>      the wheel (Basic __token__)
+//	POST /upload/pypi/local-python-src  twine upload (Basic __token__)
+//	/git/demo.git                   git smart HTTP (Basic __token__)
+//
 // It listens on loopback only and is safe for concurrent use by many
 // clients at once.
 package fakeppm

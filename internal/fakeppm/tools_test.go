@@ -36,6 +36,7 @@ func runTool(t *testing.T, env []string, dir, name string, args ...string) (stri
 }
 
 func TestRealGitWithTheTokenInTheURL(t *testing.T) {
+	t.Parallel()
 	git := needTool(t, "git")
 	s := start(t, Options{})
 	if err := s.GitError(); err != nil {
@@ -73,6 +74,7 @@ func TestRealGitWithTheTokenInTheURL(t *testing.T) {
 // TestRealGitWithACredentialHelper walks git's own loop: 401 → helper get →
 // retry; after RevokeAll: 401 with the token → helper erase.
 func TestRealGitWithACredentialHelper(t *testing.T) {
+	t.Parallel()
 	git := needTool(t, "git")
 	s := start(t, Options{})
 	home := t.TempDir()
@@ -129,6 +131,7 @@ func pipEnv(home, indexURL string) []string {
 }
 
 func TestRealPipDownloadsAndInstallsTheWheel(t *testing.T) {
+	t.Parallel()
 	py := python(t)
 	s := start(t, Options{})
 	dir := t.TempDir()
@@ -163,6 +166,7 @@ func TestRealPipDownloadsAndInstallsTheWheel(t *testing.T) {
 }
 
 func TestRealPipWithoutATokenGets401(t *testing.T) {
+	t.Parallel()
 	py := python(t)
 	s := start(t, Options{})
 	dir := t.TempDir()
@@ -176,6 +180,7 @@ func TestRealPipWithoutATokenGets401(t *testing.T) {
 }
 
 func TestRealTwineUploads(t *testing.T) {
+	t.Parallel()
 	twine := needTool(t, "twine")
 	s := start(t, Options{})
 	dir := t.TempDir()
