@@ -139,7 +139,7 @@ func TestBadServers(t *testing.T) {
 				} else {
 					srv = httptest.NewServer(http.HandlerFunc(c.h))
 				}
-				defer srv.Close()
+				defer closeServer(srv)
 				clock := &fakeClock{t: t0}
 				cl := newClient(srv, clock)
 				if srv.TLS != nil {
@@ -206,4 +206,12 @@ func TestDeviceAccessStops(t *testing.T) {
 			}
 		})
 	}
+}
+
+// closeServer also drops connections a handler is still writing to: the
+// client may have hung up on a large answer without the server's write
+// failing (seen under Wine), and Close alone waits for such handlers.
+func closeServer(srv *httptest.Server) {
+	srv.CloseClientConnections()
+	srv.Close()
 }

@@ -567,7 +567,7 @@ func TestOversizeAnswerIsNotRead(t *testing.T) {
 		}))
 		_, err := (&Client{BaseURL: srv.URL}).Exchange(context.Background(), secretID)
 		checkErr(t, err, "more than 1 MiB", PathToken)
-		srv.Close()
+		closeServer(srv)
 		if written.Load() >= 64<<20 {
 			t.Errorf("announce=%v: the client read the whole 64 MiB answer", announce)
 		}
