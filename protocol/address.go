@@ -1,61 +1,108 @@
 package protocol
 
 import (
+	"errors"
 	"fmt"
-	"net"
+	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
-// Address is a configured Package Manager base URL, normalised for
-// matching. Raw keeps the spelling the person configured: stores and
-// tokens.toml key on it (other tools compare strings).
+// Address is a configured Package Manager base URL (one element of
+// PACKAGEMANAGER_ADDRESS), normalised for matching requests against it.
+//
+// Matching rules, for git's attributes and for keyring service strings
+// alike:
+//   - the scheme must be equal (http or https);
+//   - the host is compared case-insensitively; a port equal to the
+//     scheme's default (443, 80) is the same as no port, any other port
+//     must be equal; IPv6 literals are compared as addresses ("[::1]" is
+//     "[0:0::1]");
+//   - a trailing dot makes a different host: "ppm.example.com." never
+//     matches "ppm.example.com" (nor the other way round). Clients send the
+//     host as the person configured it, TLS names carry no dot, and
+//     refusing costs nothing but a login prompt that never comes;
+//   - hosts with percent-escapes, userinfo ('@'), backslashes or other
+//     characters DNS names do not have never match, so that no spelling
+//     parsers disagree about can name another host;
+//   - when the address has a path, a request that names a path must lie
+//     under it segment by segment ("/ppm" covers "/ppm/x", not "/ppmx");
+//     paths with "." or ".." segments never match.
 type Address struct {
-	Scheme string // "https" or "http"
-	Host   string // lower-case host, with the port only when it is not the scheme's default
-	Path   string // path prefix without a trailing slash; "" for the root
-	Raw    string // as configured
+	// Scheme is "https", or "http" for a server on this machine.
+	Scheme string
+	// Host is the lower-cased host, with the port only when it is not the
+	// scheme's default; IPv6 literals in brackets, in canonical form.
+	Host string
+	// Path is the decoded path prefix without a trailing slash; "" for
+	// the root.
+	Path string
+	// Raw is the address as configured (surrounding spaces removed).
+	// Token stores key on it: other tools that share tokens.toml compare
+	// these strings as they are.
+	Raw string
 }
 
-// ParseAddress parses a PACKAGEMANAGER_ADDRESS element. Only http and https
-// are accepted, plain http only for loopback (tokens never cross a network
-// in clear), and no userinfo, query or fragment.
+// ParseAddress parses one Package Manager base URL. It accepts http and
+// https URLs with a host, and tolerates a trailing slash. It refuses
+// userinfo (user:password@), a query or fragment, "." or ".." path
+// segments, and plain http to anything but this machine (localhost,
+// 127.0.0.0/8, ::1), since a token must never cross a network in clear.
+// Errors quote the address, never a password in it.
 func ParseAddress(s string) (Address, error) {
 	raw := strings.TrimSpace(s)
 	if raw == "" {
-		return Address{}, fmt.Errorf("the Package Manager address is empty")
+		return Address{}, errors.New("the Package Manager address is empty; set it to a URL such as https://ppm.example.com")
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return Address{}, fmt.Errorf("the Package Manager address %q is not a URL: %v", raw, err)
+		return Address{}, fmt.Errorf("the Package Manager address %s is not a URL; use one such as https://ppm.example.com", quoteAddress(raw))
 	}
 	scheme := strings.ToLower(u.Scheme)
 	if scheme != "https" && scheme != "http" {
-		return Address{}, fmt.Errorf("the Package Manager address %q must start with https:// (or http:// for a server on this machine)", raw)
+		return Address{}, fmt.Errorf("the Package Manager address %s must start with https:// (or http:// for a server on this machine)", quoteAddress(raw))
 	}
-	if u.User != nil {
-		return Address{}, fmt.Errorf("the Package Manager address %q must not contain a user name or password", redactUser(u))
+	if u.User != nil || strings.Contains(u.Host, "@") {
+		return Address{}, fmt.Errorf("the Package Manager address %s must not contain a user name or password; remove the part before '@'", quoteAddress(raw))
 	}
-	if u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" || strings.Contains(raw, "#") {
-		return Address{}, fmt.Errorf("the Package Manager address %q must not have a query or fragment", raw)
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.ContainsAny(raw, "?#") {
+		return Address{}, fmt.Errorf("the Package Manager address %s must not have a query (?…) or fragment (#…)", quoteAddress(raw))
 	}
 	host, ok := normHost(scheme, u.Host)
-	if !ok {
-		return Address{}, fmt.Errorf("the Package Manager address %q has no valid host", raw)
+	if u.Opaque != "" || !ok {
+		return Address{}, fmt.Errorf("the Package Manager address %s has no valid host name; use a URL such as https://ppm.example.com", quoteAddress(raw))
+	}
+	path := strings.TrimRight(u.Path, "/")
+	if hasDotSegment(path) {
+		return Address{}, fmt.Errorf("the Package Manager address %s must not contain . or .. path segments", quoteAddress(raw))
 	}
 	if scheme == "http" && !isLoopback(u.Hostname()) {
-		return Address{}, fmt.Errorf("the Package Manager address %q uses plain http: tokens are only sent over https (or to this machine); use https://", raw)
+		return Address{}, fmt.Errorf("the Package Manager address %s uses plain http: tokens are never sent over plain http except to this machine; use https://", quoteAddress(raw))
 	}
-	return Address{Scheme: scheme, Host: host, Path: strings.TrimRight(u.EscapedPath(), "/"), Raw: raw}, nil
+	return Address{Scheme: scheme, Host: host, Path: path, Raw: raw}, nil
 }
 
-func redactUser(u *url.URL) string {
-	c := *u
-	c.User = url.User("…")
-	return c.String()
+// quoteAddress quotes a configured address for an error message, with
+// any userinfo replaced by "…" (it may hold a password).
+func quoteAddress(raw string) string {
+	if i := strings.Index(raw, "://"); i >= 0 {
+		rest := raw[i+3:]
+		end := strings.IndexAny(rest, "/?#")
+		if end < 0 {
+			end = len(rest)
+		}
+		if at := strings.LastIndex(rest[:end], "@"); at >= 0 {
+			raw = raw[:i+3] + "…@" + rest[at+1:]
+		}
+	}
+	return strconv.Quote(raw)
 }
 
-// ParseAddressList parses a comma-separated list; empty items are skipped.
+// ParseAddressList parses PACKAGEMANAGER_ADDRESS: addresses separated by
+// commas, spaces around them trimmed, empty items ignored. The first bad
+// item fails the whole list.
 func ParseAddressList(s string) ([]Address, error) {
 	var out []Address
 	for _, item := range strings.Split(s, ",") {
@@ -71,92 +118,134 @@ func ParseAddressList(s string) ([]Address, error) {
 	return out, nil
 }
 
-// isLoopback: localhost, 127.0.0.0/8 and ::1.
+// isLoopback: localhost, 127.0.0.0/8 and ::1 (also IPv4-mapped).
 func isLoopback(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
 	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Zone() == "" && ip.Unmap().IsLoopback()
 }
 
-// normHost lower-cases host[:port] and drops the scheme's default port. It
-// refuses anything that is not a plain host name or IP literal: userinfo,
-// percent-escapes, spaces, backslashes, an empty host. A trailing dot is
-// kept, so "ppm.example.com." is a different host (as it is for TLS).
+// normHost normalises host[:port] for scheme: lower case, canonical IPv6
+// literal, the default port dropped, leading zeros of the port dropped.
+// It refuses anything that is not a DNS-style name (ASCII letters, digits,
+// '-', '.', '_' or non-ASCII UTF-8), an IPv6 literal without zone, or a
+// port from 1 to 65535.
 func normHost(scheme, hostport string) (string, bool) {
-	if hostport == "" || strings.ContainsAny(hostport, "@/\\?#% \t\r\n\x00") {
-		return "", false
-	}
 	host, port := hostport, ""
 	if strings.HasPrefix(hostport, "[") {
-		end := strings.Index(hostport, "]")
+		end := strings.IndexByte(hostport, ']')
 		if end < 0 {
 			return "", false
 		}
-		host, port = hostport[:end+1], strings.TrimPrefix(hostport[end+1:], ":")
-		if rest := hostport[end+1:]; rest != "" && !strings.HasPrefix(rest, ":") {
+		rest := hostport[end+1:]
+		if rest != "" && rest[0] != ':' {
 			return "", false
 		}
-		if net.ParseIP(strings.Trim(host, "[]")) == nil {
+		ip, err := netip.ParseAddr(hostport[1:end])
+		if err != nil || !ip.Is6() || ip.Zone() != "" {
 			return "", false
 		}
-	} else if i := strings.LastIndex(hostport, ":"); i >= 0 {
-		host, port = hostport[:i], hostport[i+1:]
-		if strings.Contains(host, ":") {
+		host = "[" + ip.String() + "]"
+		if rest != "" {
+			port = rest[1:]
+		}
+	} else {
+		if i := strings.LastIndexByte(hostport, ':'); i >= 0 {
+			host, port = hostport[:i], hostport[i+1:]
+		}
+		if !validHostName(host) {
 			return "", false
 		}
+		host = strings.ToLower(host)
 	}
-	if host == "" || host == "[]" {
-		return "", false
-	}
-	for _, r := range port {
-		if r < '0' || r > '9' {
+	if port != "" {
+		for i := 0; i < len(port); i++ {
+			if port[i] < '0' || port[i] > '9' {
+				return "", false
+			}
+		}
+		port = strings.TrimLeft(port, "0")
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
 			return "", false
 		}
+		if (scheme == "https" && port == "443") || (scheme == "http" && port == "80") {
+			port = ""
+		}
 	}
-	if strings.Contains(hostport, ":") && port == "" {
-		port = "" // "host:" means the default port
-	}
-	port = strings.TrimLeft(port, "0")
-	if (scheme == "https" && port == "443") || (scheme == "http" && port == "80") {
-		port = ""
-	}
-	host = strings.ToLower(host)
 	if port != "" {
 		return host + ":" + port, true
 	}
 	return host, true
 }
 
-// MatchGit reports whether a git request (protocol, host with port, and the
-// path git sends only with credential.useHttpPath, without a leading slash)
-// belongs to this address.
+func validHostName(h string) bool {
+	if h == "" || !utf8.ValidString(h) {
+		return false
+	}
+	for _, r := range h {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '.', r == '_':
+		case r >= 0x80 && r != utf8.RuneError:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// hasDotSegment reports whether a decoded path has a "." or ".." segment.
+func hasDotSegment(p string) bool {
+	for _, seg := range strings.Split(p, "/") {
+		if seg == "." || seg == ".." {
+			return true
+		}
+	}
+	return false
+}
+
+// pathUnder reports whether the decoded path p lies under prefix segment
+// by segment (trailing slashes of p ignored). An empty prefix covers all.
+func (a Address) pathUnder(p string) bool {
+	if hasDotSegment(p) {
+		return false
+	}
+	if a.Path == "" {
+		return true
+	}
+	p = strings.TrimRight(p, "/")
+	return p == a.Path || strings.HasPrefix(p, a.Path+"/")
+}
+
+// MatchGit reports whether a git credential request belongs to this
+// address: protocol equal to the scheme (case-insensitive), host (with
+// port, as git sends it) equal after normalisation, and, when both the
+// address and the request have a path, the request's path under the
+// address's. git sends the path without a leading slash and only with
+// credential.useHttpPath; without one the host decides.
 func (a Address) MatchGit(protocol, host, path string) bool {
 	if !strings.EqualFold(protocol, a.Scheme) {
 		return false
 	}
-	h, ok := normHost(a.Scheme, host)
-	if !ok || h != a.Host {
+	if h, ok := normHost(a.Scheme, host); !ok || h != a.Host {
 		return false
 	}
-	if a.Path == "" || path == "" {
+	if path == "" {
 		return true
 	}
-	return pathUnder("/"+strings.TrimPrefix(path, "/"), a.Path)
-}
-
-// pathUnder: p equals prefix or continues it at a segment boundary.
-func pathUnder(p, prefix string) bool {
-	return p == prefix || strings.HasPrefix(p, prefix+"/")
+	return a.pathUnder("/" + strings.TrimLeft(path, "/"))
 }
 
 // MatchService reports whether a keyring service string belongs to this
-// address. pip and uv pass the index URL (any path, with or without a
-// trailing slash), then "host[:port]", then (uv, non-https)
-// "scheme://host[:port]".
+// address. The clients send, in order (SPEC §6): the index URL as
+// configured (any path under the address, with or without a trailing
+// slash), "host[:port]" (the scheme is taken to be the address's), and
+// for non-https "scheme://host[:port]". A URL must have the address's
+// scheme and host and, if it has a path, a path under the address's; a
+// URL with userinfo never matches (the clients strip it before asking).
+// The string is used as it is: no spaces are trimmed.
 func (a Address) MatchService(service string) bool {
-	service = strings.TrimSpace(service)
 	if service == "" {
 		return false
 	}
@@ -165,22 +254,14 @@ func (a Address) MatchService(service string) bool {
 		return ok && h == a.Host
 	}
 	u, err := url.Parse(service)
-	if err != nil || u.User != nil || u.Opaque != "" {
+	if err != nil || u.User != nil || u.Opaque != "" || !strings.EqualFold(u.Scheme, a.Scheme) {
 		return false
 	}
-	if !strings.EqualFold(u.Scheme, a.Scheme) {
+	if h, ok := normHost(a.Scheme, u.Host); !ok || h != a.Host {
 		return false
 	}
-	h, ok := normHost(a.Scheme, u.Host)
-	if !ok || h != a.Host {
-		return false
+	if strings.Trim(u.Path, "/") == "" {
+		return true // scheme://host[:port][/]: the host-level service
 	}
-	if a.Path == "" {
-		return true
-	}
-	p := strings.TrimRight(u.EscapedPath(), "/")
-	if p == "" {
-		return true // scheme://host[:port]: the host-level service
-	}
-	return pathUnder(p, a.Path)
+	return a.pathUnder(u.Path)
 }

@@ -1,63 +1,93 @@
 package protocol
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 )
 
 func TestParseAddress(t *testing.T) {
-	ok := map[string]Address{
-		"https://ppm.example.com":           {Scheme: "https", Host: "ppm.example.com"},
-		"https://PPM.Example.com/":          {Scheme: "https", Host: "ppm.example.com"},
-		"https://ppm.example.com:443":       {Scheme: "https", Host: "ppm.example.com"},
-		"https://ppm.example.com:8443/ppm/": {Scheme: "https", Host: "ppm.example.com:8443", Path: "/ppm"},
-		"http://127.0.0.1:4242":             {Scheme: "http", Host: "127.0.0.1:4242"},
-		"http://localhost":                  {Scheme: "http", Host: "localhost"},
-		"http://[::1]:8080":                 {Scheme: "http", Host: "[::1]:8080"},
-		" https://ppm.example.com ":         {Scheme: "https", Host: "ppm.example.com"},
+	ok := []struct {
+		in   string
+		want Address
+	}{
+		{"https://ppm.example.com", Address{Scheme: "https", Host: "ppm.example.com"}},
+		{"https://PPM.Example.com/", Address{Scheme: "https", Host: "ppm.example.com"}},
+		{"HTTPS://ppm.example.com", Address{Scheme: "https", Host: "ppm.example.com"}},
+		{"https://ppm.example.com:443", Address{Scheme: "https", Host: "ppm.example.com"}},
+		{"https://ppm.example.com:0443", Address{Scheme: "https", Host: "ppm.example.com"}},
+		{"https://ppm.example.com:", Address{Scheme: "https", Host: "ppm.example.com"}},
+		{"https://ppm.example.com:8443/ppm/", Address{Scheme: "https", Host: "ppm.example.com:8443", Path: "/ppm"}},
+		{"https://ppm.example.com/my%20team//", Address{Scheme: "https", Host: "ppm.example.com", Path: "/my team"}},
+		{"https://ppm.example.com.", Address{Scheme: "https", Host: "ppm.example.com."}},
+		{"https://[2001:DB8::1]:8443", Address{Scheme: "https", Host: "[2001:db8::1]:8443"}},
+		{"http://127.0.0.1:4242", Address{Scheme: "http", Host: "127.0.0.1:4242"}},
+		{"http://127.9.9.9", Address{Scheme: "http", Host: "127.9.9.9"}},
+		{"http://localhost:80/", Address{Scheme: "http", Host: "localhost"}},
+		{"http://LocalHost", Address{Scheme: "http", Host: "localhost"}},
+		{"http://[::1]:8080", Address{Scheme: "http", Host: "[::1]:8080"}},
+		{"http://[0:0::1]", Address{Scheme: "http", Host: "[::1]"}},
+		{" https://ppm.example.com ", Address{Scheme: "https", Host: "ppm.example.com"}},
 	}
-	for in, want := range ok {
-		got, err := ParseAddress(in)
-		want.Raw = strings.TrimSpace(in)
-		if err != nil || got != want {
-			t.Errorf("ParseAddress(%q) = %+v, %v; want %+v", in, got, err, want)
+	for _, c := range ok {
+		got, err := ParseAddress(c.in)
+		c.want.Raw = strings.TrimSpace(c.in)
+		if err != nil || got != c.want {
+			t.Errorf("ParseAddress(%q) = %+v, %v; want %+v", c.in, got, err, c.want)
 		}
 	}
-	bad := map[string]string{
-		"":                                "empty",
-		"ppm.example.com":                 "https://",
-		"ftp://ppm.example.com":           "https://",
-		"http://ppm.example.com":          "plain http",
-		"http://10.0.0.1":                 "plain http",
-		"https://user:pw@ppm.example.com": "user name",
-		"https://ppm.example.com/?a=b":    "query",
-		"https://ppm.example.com/#frag":   "fragment",
-		"https://":                        "no valid host",
-		"https://ppm%2eexample.com":       "",
-		"https://ppm.example.com:port":    "",
+	bad := []struct{ in, msg string }{
+		{"", "empty"},
+		{"   ", "empty"},
+		{"ppm.example.com", "https://"},
+		{"ftp://ppm.example.com", "https://"},
+		{"https:ppm.example.com", "no valid host"},
+		{"http://ppm.example.com", "never sent over plain http"},
+		{"http://10.0.0.1", "never sent over plain http"},
+		{"http://127.0.0.1.evil.com", "never sent over plain http"},
+		{"http://localhost.evil.com", "never sent over plain http"},
+		{"http://[::2]", "never sent over plain http"},
+		{"https://user:s3cr3t@ppm.example.com", "user name"},
+		{"https://ppm.example.com/?a=b", "query"},
+		{"https://ppm.example.com/?", "query"},
+		{"https://ppm.example.com/#frag", "fragment"},
+		{"https://", "no valid host"},
+		{"https:///path", "no valid host"},
+		{"https://:443", "no valid host"},
+		{"https://ppm%2eexample.com", ""},
+		{"https://ppm.example.com:port", ""},
+		{"https://ppm.example.com:65536", "no valid host"},
+		{"https://ppm.example.com:0", "no valid host"},
+		{"https://ppm_example!.com", "no valid host"},
+		{"https://[fe80::1%25eth0]", ""},
+		{"https://ppm.example.com/a/../b", "segments"},
+		{"https://ppm.example.com/a/%2e%2e/b", "segments"},
 	}
-	for in, msg := range bad {
-		_, err := ParseAddress(in)
-		if err == nil || !strings.Contains(err.Error(), msg) {
-			t.Errorf("ParseAddress(%q) err = %v; want one mentioning %q", in, err, msg)
+	for _, c := range bad {
+		_, err := ParseAddress(c.in)
+		if err == nil || !strings.Contains(err.Error(), c.msg) {
+			t.Errorf("ParseAddress(%q) err = %v; want one mentioning %q", c.in, err, c.msg)
 		}
-		if err != nil && strings.Contains(err.Error(), "pw@") {
+		if err != nil && strings.Contains(err.Error(), "s3cr3t") {
 			t.Errorf("error quotes the password: %v", err)
 		}
 	}
 }
 
 func TestParseAddressList(t *testing.T) {
-	l, err := ParseAddressList("https://a.example.com, ,https://b.example.com/,")
-	if err != nil || len(l) != 2 || l[1].Raw != "https://b.example.com/" {
+	l, err := ParseAddressList(" https://a.example.com, ,https://b.example.com/team/,")
+	if err != nil || len(l) != 2 || l[0].Raw != "https://a.example.com" || l[1].Raw != "https://b.example.com/team/" || l[1].Path != "/team" {
 		t.Fatalf("got %+v, %v", l, err)
 	}
-	if _, err := ParseAddressList("https://a.example.com,http://b.example.com"); err == nil {
-		t.Fatal("a bad element was accepted")
+	if l, err := ParseAddressList(" , "); err != nil || len(l) != 0 {
+		t.Errorf("empty list: %+v, %v", l, err)
+	}
+	if _, err := ParseAddressList("https://a.example.com,http://b.example.com"); err == nil || !strings.Contains(err.Error(), "b.example.com") {
+		t.Errorf("a bad element: %v; want an error naming it", err)
 	}
 }
 
-func mustAddr(t *testing.T, s string) Address {
+func mustAddr(t testing.TB, s string) Address {
 	t.Helper()
 	a, err := ParseAddress(s)
 	if err != nil {
@@ -69,17 +99,20 @@ func mustAddr(t *testing.T, s string) Address {
 func TestMatchGit(t *testing.T) {
 	a := mustAddr(t, "https://ppm.example.com")
 	p := mustAddr(t, "https://ppm.example.com/team")
+	port := mustAddr(t, "https://ppm.example.com:8443")
 	cases := []struct {
 		addr              Address
 		proto, host, path string
 		want              bool
 	}{
 		{a, "https", "ppm.example.com", "", true},
-		{a, "https", "PPM.EXAMPLE.COM", "", true},
+		{a, "HTTPS", "PPM.EXAMPLE.COM", "", true},
 		{a, "https", "ppm.example.com:443", "", true},
+		{a, "https", "ppm.example.com:", "", true},
 		{a, "https", "ppm.example.com", "any/repo.git", true},
 		{a, "http", "ppm.example.com", "", false},
 		{a, "https", "ppm.example.com:8443", "", false},
+		{a, "https", "ppm.example.com:80", "", false},
 		{a, "https", "ppm.example.com.evil.com", "", false},
 		{a, "https", "evil-ppm.example.com", "", false},
 		{a, "https", "ppm.example.co", "", false},
@@ -88,12 +121,21 @@ func TestMatchGit(t *testing.T) {
 		{a, "https", "ppm.example.com@evil.com", "", false},
 		{a, "https", "ppm.example.com\\@evil.com", "", false},
 		{a, "https", "ppm%2eexample.com", "", false},
+		{a, "https", "ppm.example.com/", "", false},
+		{a, "https", " ppm.example.com", "", false},
 		{a, "https", "", "", false},
 		{a, "", "ppm.example.com", "", false},
+		{a, "https", "ppm.example.com", "../x", false},
+		{port, "https", "ppm.example.com:8443", "", true},
+		{port, "https", "ppm.example.com:08443", "", true},
+		{port, "https", "ppm.example.com", "", false},
 		{p, "https", "ppm.example.com", "team/repo.git", true},
 		{p, "https", "ppm.example.com", "team", true},
+		{p, "https", "ppm.example.com", "team/", true},
+		{p, "https", "ppm.example.com", "/team/x", true},
 		{p, "https", "ppm.example.com", "teammates/repo.git", false},
 		{p, "https", "ppm.example.com", "other/repo.git", false},
+		{p, "https", "ppm.example.com", "team/../other", false},
 		{p, "https", "ppm.example.com", "", true}, // git sends no path by default
 	}
 	for _, c := range cases {
@@ -102,45 +144,105 @@ func TestMatchGit(t *testing.T) {
 		}
 	}
 	v6 := mustAddr(t, "http://[::1]:8080")
-	if !v6.MatchGit("http", "[::1]:8080", "") || v6.MatchGit("http", "[::1]:8081", "") {
-		t.Error("IPv6 literal matching is wrong")
+	for host, want := range map[string]bool{"[::1]:8080": true, "[0:0:0:0:0:0:0:1]:8080": true, "[::1]:8081": false, "[::1]": false, "::1:8080": false, "[::1%25lo]:8080": false} {
+		if got := v6.MatchGit("http", host, ""); got != want {
+			t.Errorf("%s MatchGit(http, %q) = %v; want %v", v6.Raw, host, got, want)
+		}
 	}
 }
 
 func TestMatchService(t *testing.T) {
 	a := mustAddr(t, "https://ppm.example.com")
 	p := mustAddr(t, "https://ppm.example.com/ppm/")
+	port := mustAddr(t, "https://ppm.example.com:8443")
 	loop := mustAddr(t, "http://127.0.0.1:4242")
+	v6 := mustAddr(t, "https://[2001:db8::1]")
 	cases := []struct {
 		addr    Address
 		service string
 		want    bool
 	}{
+		// pip and uv: index URL, then host[:port], then (uv, http) scheme://host[:port].
 		{a, "https://ppm.example.com/pypi/latest/simple/", true},
 		{a, "https://ppm.example.com/pypi/latest/simple", true},
 		{a, "https://ppm.example.com", true},
+		{a, "https://ppm.example.com/", true},
 		{a, "ppm.example.com", true},
-		{a, "ppm.example.com:443", true},
-		{a, "PPM.example.com", true},
-		{a, "ppm.example.com:8443", false},
-		{a, "http://ppm.example.com/pypi/", false},
-		{a, "https://ppm.example.com.evil.com/simple/", false},
-		{a, "ppm.example.com.evil.com", false},
-		{a, "https://ppm.example.com@evil.com/", false},
-		{a, "https://evil.com#@ppm.example.com", false},
-		{a, "https://evil.com\\@ppm.example.com", false},
-		{a, "https://evil.com/?u=https://ppm.example.com", false},
-		{a, "https://__token__@ppm.example.com/simple/", false},
-		{a, "", false},
-		{p, "https://ppm.example.com/ppm/pypi/latest/simple/", true},
-		{p, "https://ppm.example.com/ppmx/simple/", false},
-		{p, "https://ppm.example.com/other/simple/", false},
-		{p, "ppm.example.com", true},
 		{loop, "http://127.0.0.1:4242/pypi/latest/simple/", true},
 		{loop, "127.0.0.1:4242", true},
 		{loop, "http://127.0.0.1:4242", true},
+		// Case and default ports.
+		{a, "PPM.example.COM", true},
+		{a, "HTTPS://PPM.EXAMPLE.COM/simple/", true},
+		{a, "ppm.example.com:443", true},
+		{a, "https://ppm.example.com:443/simple/", true},
+		{a, "ppm.example.com:8443", false},
+		{a, "https://ppm.example.com:8443/simple/", false},
+		{port, "ppm.example.com:8443", true},
+		{port, "https://ppm.example.com:8443/simple/", true},
+		{port, "ppm.example.com", false},
+		{port, "https://ppm.example.com/simple/", false},
 		{loop, "127.0.0.1", false},
+		{loop, "127.0.0.1:80", false},
 		{loop, "https://127.0.0.1:4242/", false},
+		// Scheme.
+		{a, "http://ppm.example.com/pypi/", false},
+		{a, "ftp://ppm.example.com/", false},
+		// Look-alike hosts.
+		{a, "https://ppm.example.com.evil.com/simple/", false},
+		{a, "ppm.example.com.evil.com", false},
+		{a, "https://evil-ppm.example.com/", false},
+		{a, "evil-ppm.example.com", false},
+		{a, "https://ppm.example.co/", false},
+		{a, "ppm.example.co", false},
+		{a, "https://xppm.example.com/", false},
+		// Trailing dot: a different host.
+		{a, "ppm.example.com.", false},
+		{a, "https://ppm.example.com./simple/", false},
+		// Userinfo tricks: never a match, even when the host would be ours.
+		{a, "https://ppm.example.com@evil.com/", false},
+		{a, "https://evil.com#@ppm.example.com", false},
+		{a, "https://evil.com\\@ppm.example.com", false},
+		{a, "https://evil.com\\@ppm.example.com/", false},
+		{a, "https://evil.com%40ppm.example.com/", false},
+		{a, "https://__token__@ppm.example.com/simple/", false},
+		{a, "https://__token__:x@ppm.example.com/simple/", false},
+		{a, "__token__@ppm.example.com", false},
+		{a, "https://evil.com/?u=https://ppm.example.com", false},
+		{a, "https://evil.com/https://ppm.example.com/", false},
+		// Percent-encoding in hosts.
+		{a, "https://ppm%2eexample.com/", false},
+		{a, "ppm%2eexample.com", false},
+		{a, "https://%70pm.example.com/", false},
+		// Not a host.
+		{a, "", false},
+		{a, " ppm.example.com", false},
+		{a, "ppm.example.com/simple/", false},
+		{a, "https://", false},
+		{a, "https:ppm.example.com", false},
+		{a, "ppm.example.com:https", false},
+		// Paths.
+		{p, "https://ppm.example.com/ppm/pypi/latest/simple/", true},
+		{p, "https://ppm.example.com/ppm", true},
+		{p, "https://ppm.example.com/ppm/", true},
+		{p, "https://ppm.example.com/%70pm/simple/", true},
+		{p, "https://ppm.example.com/ppmx/simple/", false},
+		{p, "https://ppm.example.com/other/simple/", false},
+		{p, "https://ppm.example.com/ppm/../other/simple/", false},
+		{p, "https://ppm.example.com/ppm/%2e%2e/other/", false},
+		{p, "https://ppm.example.com/ppm/./simple/", false},
+		{p, "https://ppm.example.com", true},
+		{p, "ppm.example.com", true},
+		// IPv6 literals.
+		{v6, "https://[2001:db8::1]/simple/", true},
+		{v6, "https://[2001:DB8:0::1]:443/simple/", true},
+		{v6, "[2001:db8::1]", true},
+		{v6, "[2001:db8::1]:443", true},
+		{v6, "[2001:db8::2]", false},
+		{v6, "2001:db8::1", false},
+		{v6, "[2001:db8::1]:8443", false},
+		{v6, "https://[2001:db8::1%25eth0]/", false},
+		{v6, "[2001:db8::1]x", false},
 	}
 	for _, c := range cases {
 		if got := c.addr.MatchService(c.service); got != c.want {
@@ -149,28 +251,104 @@ func TestMatchService(t *testing.T) {
 	}
 }
 
-func FuzzMatchService(f *testing.F) {
-	for _, s := range []string{"https://ppm.example.com/simple/", "ppm.example.com", "ppm.example.com:443", "https://ppm.example.com.evil.com/", "https://a@ppm.example.com", "http://[::1]:80/", "%", "https://ppm.example.com:0443/x"} {
-		f.Add(s)
+// fuzzAddresses are the configured addresses the match fuzzers try.
+var fuzzAddresses = []string{
+	"https://ppm.example.com", "https://ppm.example.com:8443/ppm", "http://127.0.0.1:4242", "https://[2001:db8::1]/x", "http://localhost",
+}
+
+// oracleHost splits a service or git host into lower-cased host and port
+// with none of normHost's code: the authority after "scheme://" up to the
+// first '/', '?' or '#'. bad is set when the authority holds '@', '\\' or
+// '%', which must never match.
+func oracleHost(s string) (host, port string, bad bool) {
+	if i := strings.Index(s, "://"); i >= 0 {
+		s = s[i+3:]
+		if j := strings.IndexAny(s, "/?#"); j >= 0 {
+			s = s[:j]
+		}
 	}
-	a, _ := ParseAddress("https://ppm.example.com")
-	f.Fuzz(func(t *testing.T, service string) {
+	if strings.ContainsAny(s, "@\\%") {
+		return "", "", true
+	}
+	if strings.HasPrefix(s, "[") {
+		end := strings.Index(s, "]")
+		if end < 0 {
+			return "", "", true
+		}
+		ip, err := netip.ParseAddr(s[1:end])
+		if err != nil {
+			return "", "", true
+		}
+		return "[" + ip.String() + "]", strings.TrimPrefix(s[end+1:], ":"), false
+	}
+	if i := strings.LastIndex(s, ":"); i >= 0 {
+		return strings.ToLower(s[:i]), s[i+1:], false
+	}
+	return strings.ToLower(s), "", false
+}
+
+func checkOracle(t *testing.T, a Address, what, s string) {
+	host, port, bad := oracleHost(s)
+	if bad {
+		t.Fatalf("%s %q matched %s, but it holds userinfo, a backslash or a percent-escape", what, s, a.Raw)
+	}
+	wantHost, wantPort, _ := oracleHost(a.Host)
+	def := map[string]string{"https": "443", "http": "80"}[a.Scheme]
+	port = strings.TrimLeft(port, "0")
+	if port == def {
+		port = ""
+	}
+	if host != wantHost || port != wantPort {
+		t.Fatalf("%s %q matched %s, but names host %q port %q", what, s, a.Raw, host, port)
+	}
+}
+
+func FuzzMatchService(f *testing.F) {
+	for _, s := range []string{
+		"https://ppm.example.com/simple/", "ppm.example.com", "ppm.example.com:443", "https://ppm.example.com.evil.com/",
+		"https://a@ppm.example.com", "http://[::1]:80/", "%", "https://ppm.example.com:0443/x", "http://127.0.0.1:4242/x/",
+		"https://[2001:DB8::1]/x/y", "https://ppm.example.com:8443/ppm/../x",
+	} {
+		f.Add(s, uint8(0))
+	}
+	addrs := make([]Address, len(fuzzAddresses))
+	for i, s := range fuzzAddresses {
+		addrs[i] = mustAddr(f, s)
+	}
+	f.Fuzz(func(t *testing.T, service string, which uint8) {
+		a := addrs[int(which)%len(addrs)]
 		if !a.MatchService(service) {
 			return
 		}
-		// Whatever matched must name exactly ppm.example.com (port 443 or none).
-		host := service
-		if i := strings.Index(host, "://"); i >= 0 {
-			host = host[i+3:]
+		checkOracle(t, a, "service", service)
+		if strings.Contains(service, "://") && !strings.HasPrefix(strings.ToLower(service), a.Scheme+"://") {
+			t.Fatalf("service %q matched %s with another scheme", service, a.Raw)
 		}
-		if i := strings.IndexAny(host, "/"); i >= 0 {
-			host = host[:i]
+	})
+}
+
+func FuzzMatchGit(f *testing.F) {
+	f.Add("https", "ppm.example.com", "", uint8(0))
+	f.Add("https", "ppm.example.com:8443", "ppm/x.git", uint8(1))
+	f.Add("http", "[::1]:4242", "x", uint8(2))
+	addrs := make([]Address, len(fuzzAddresses))
+	for i, s := range fuzzAddresses {
+		addrs[i] = mustAddr(f, s)
+	}
+	f.Fuzz(func(t *testing.T, proto, host, path string, which uint8) {
+		a := addrs[int(which)%len(addrs)]
+		if !a.MatchGit(proto, host, path) {
+			return
 		}
-		h := strings.ToLower(host)
-		h = strings.TrimSuffix(h, ":443")
-		h = strings.TrimRight(strings.TrimSuffix(h, ":"), "")
-		if h != "ppm.example.com" && !strings.HasPrefix(h, "ppm.example.com:0") && h != "ppm.example.com:" {
-			t.Fatalf("service %q matched but names host %q", service, host)
+		if strings.Contains(host, "://") {
+			t.Fatalf("host %q with a scheme matched %s", host, a.Raw)
+		}
+		checkOracle(t, a, "host", host)
+		if !strings.EqualFold(proto, a.Scheme) {
+			t.Fatalf("protocol %q matched %s", proto, a.Raw)
+		}
+		if p := "/" + strings.Trim(path, "/"); path != "" && a.Path != "" && p != a.Path && !strings.HasPrefix(p, a.Path+"/") {
+			t.Fatalf("path %q matched %s", path, a.Raw)
 		}
 	})
 }
