@@ -119,23 +119,33 @@ func selectAddresses(e *env, args []string) ([]protocol.Address, error) {
 	return list, nil
 }
 
-func runLogin(ctx context.Context, e *env, args []string) int {
-	fs := newFlags(e, "login")
+// addressCommand is the start of login and logout: flags, the addresses
+// named or configured, and the token manager. code >= 0 means stop with it.
+func addressCommand(e *env, name string, args []string) (list []protocol.Address, m *tokens.Manager, code int) {
+	fs := newFlags(e, name)
 	if code := parseFlags(e, fs, args); code >= 0 {
-		return code
+		return nil, nil, code
 	}
 	list, err := selectAddresses(e, fs.Args())
 	if err != nil {
-		e.errorf("login: %v", err)
-		return 2
+		e.errorf("%s: %v", name, err)
+		return nil, nil, 2
 	}
-	m, err := e.manager()
+	m, err = e.manager()
 	if err != nil {
 		e.errorf("%v", err)
-		return 1
+		return nil, nil, 1
+	}
+	return list, m, -1
+}
+
+func runLogin(ctx context.Context, e *env, args []string) int {
+	list, m, code := addressCommand(e, "login", args)
+	if code >= 0 {
+		return code
 	}
 	// login is a person asking: a device flow may run unless forbidden.
-	code := 0
+	code = 0
 	for _, a := range list {
 		t, err := m.Login(ctx, a.Raw)
 		if err != nil {
@@ -163,21 +173,11 @@ func expirySuffix(t tokens.Token, now time.Time) string {
 }
 
 func runLogout(e *env, args []string) int {
-	fs := newFlags(e, "logout")
-	if code := parseFlags(e, fs, args); code >= 0 {
+	list, m, code := addressCommand(e, "logout", args)
+	if code >= 0 {
 		return code
 	}
-	list, err := selectAddresses(e, fs.Args())
-	if err != nil {
-		e.errorf("logout: %v", err)
-		return 2
-	}
-	m, err := e.manager()
-	if err != nil {
-		e.errorf("%v", err)
-		return 1
-	}
-	code := 0
+	code = 0
 	for _, a := range list {
 		had, err := m.Logout(a.Raw)
 		switch {

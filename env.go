@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -117,6 +118,22 @@ func (e *env) manager() (*tokens.Manager, error) {
 		m.Trace = t.printf
 	}
 	return m, nil
+}
+
+// token gets the token for addr, saying on stderr in one line why when it
+// cannot.
+func (e *env) token(ctx context.Context, addr protocol.Address, opt tokens.Options) (tokens.Token, bool) {
+	m, err := e.manager()
+	if err != nil {
+		e.errorf("%v", err)
+		return tokens.Token{}, false
+	}
+	t, err := m.Get(ctx, addr.Raw, opt)
+	if err != nil {
+		e.errorf("%v", err)
+		return tokens.Token{}, false
+	}
+	return t, true
 }
 
 // warnOnce prints a warning the first time it is seen on this machine (a

@@ -42,14 +42,8 @@ func runExec(ctx context.Context, e *env, args []string) int {
 		e.errorf("exec: %v", err)
 		return 2
 	}
-	m, err := e.manager()
-	if err != nil {
-		e.errorf("%v", err)
-		return 1
-	}
-	t, err := m.Get(ctx, addr.Raw, tokens.Options{MinValidity: execMinValidity})
-	if err != nil {
-		e.errorf("%v", err)
+	t, ok := e.token(ctx, addr, tokens.Options{MinValidity: execMinValidity})
+	if !ok {
 		return 1
 	}
 	path, err := exec.LookPath(argv[0])

@@ -13,32 +13,37 @@ import (
 // runGitGet answers git's `get`: a token for a configured address, nothing
 // for any other host (so git asks its next helper).
 func runGitGet(ctx context.Context, e *env) int {
+	_, addr, code := readGitRequest(e, "get")
+	if code >= 0 {
+		return code
+	}
+	t, ok := e.token(ctx, addr, tokens.Options{})
+	if !ok {
+		return 1
+	}
+	return writeGitToken(e, t)
+}
+
+// readGitRequest reads git's attributes and finds the configured address
+// they belong to. It returns an exit code >= 0 when there is nothing more
+// to do: bad input (1, one line said) or another host (0, silence).
+func readGitRequest(e *env, action string) (*protocol.Attributes, protocol.Address, int) {
 	attrs, err := protocol.ReadAttributes(e.stdin)
 	if err != nil {
 		e.errorf("git sent input this helper cannot read: %v", err)
-		return 1
+		return nil, protocol.Address{}, 1
 	}
 	list, err := e.addresses()
 	if err != nil {
 		e.errorf("%v", err)
-		return 1
+		return nil, protocol.Address{}, 1
 	}
 	addr, ok := matchGit(list, attrs)
 	if !ok {
-		e.tracef("get %s://%s: not a configured Package Manager address", attrs.Protocol(), attrs.Host())
-		return 0
+		e.tracef("%s %s://%s: not a configured Package Manager address", action, attrs.Protocol(), attrs.Host())
+		return nil, protocol.Address{}, 0
 	}
-	m, err := e.manager()
-	if err != nil {
-		e.errorf("%v", err)
-		return 1
-	}
-	t, err := m.Get(ctx, addr.Raw, tokens.Options{})
-	if err != nil {
-		e.errorf("%v", err)
-		return 1
-	}
-	return writeGitToken(e, t)
+	return attrs, addr, -1
 }
 
 func writeGitToken(e *env, t tokens.Token) int {
@@ -63,18 +68,11 @@ func writeGitToken(e *env, t tokens.Token) int {
 
 // runGitErase forgets the stored token when git reports it was rejected.
 func runGitErase(e *env) int {
-	attrs, err := protocol.ReadAttributes(e.stdin)
-	if err != nil {
-		e.errorf("git sent input this helper cannot read: %v", err)
-		return 1
+	attrs, addr, code := readGitRequest(e, "erase")
+	if code >= 0 {
+		return code
 	}
-	list, err := e.addresses()
-	if err != nil {
-		e.errorf("%v", err)
-		return 1
-	}
-	addr, ok := matchGit(list, attrs)
-	if !ok || attrs.Password() == "" {
+	if attrs.Password() == "" {
 		return 0
 	}
 	m, err := e.manager()

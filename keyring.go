@@ -98,14 +98,8 @@ func keyringGet(ctx context.Context, e *env, cmd protocol.KeyringCommand) int {
 	if !ok {
 		return 1
 	}
-	m, err := e.manager()
-	if err != nil {
-		e.errorf("%v", err)
-		return 1
-	}
-	t, err := m.Get(ctx, addr.Raw, tokens.Options{})
-	if err != nil {
-		e.errorf("%v", err)
+	t, ok := e.token(ctx, addr, tokens.Options{})
+	if !ok {
 		return 1
 	}
 	if err := protocol.WriteKeyringAnswer(e.stdout, cmd, "__token__", t.Value); err != nil {
