@@ -145,6 +145,8 @@ func runLogin(ctx context.Context, e *env, args []string) int {
 		return code
 	}
 	// login is a person asking: a device flow may run unless forbidden.
+	ctx, stop := interruptible(ctx)
+	defer stop()
 	code = 0
 	for _, a := range list {
 		t, err := m.Login(ctx, a.Raw)

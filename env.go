@@ -7,9 +7,11 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/posit-dev/git-credential-ppm/oauth"
 	"github.com/posit-dev/git-credential-ppm/platform"
@@ -128,12 +130,23 @@ func (e *env) token(ctx context.Context, addr protocol.Address, opt tokens.Optio
 		e.errorf("%v", err)
 		return tokens.Token{}, false
 	}
+	if t, ok := m.Cached(addr.Raw, opt); ok {
+		return t, true
+	}
+	ctx, stop := interruptible(ctx)
+	defer stop()
 	t, err := m.Get(ctx, addr.Raw, opt)
 	if err != nil {
 		e.errorf("%v", err)
 		return tokens.Token{}, false
 	}
 	return t, true
+}
+
+// interruptible returns a context that Ctrl-C (SIGINT) or SIGTERM cancels,
+// for commands that may wait on a login or the network.
+func interruptible(ctx context.Context) (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 }
 
 // warnOnce prints a warning the first time it is seen on this machine (a
