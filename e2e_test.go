@@ -109,8 +109,15 @@ func (w *world) withIdentity() *world {
 // page it is opened on.
 func (w *world) withBrowser() *world {
 	needTool(w.t, "curl")
-	script := filepath.Join(w.home, "browser.sh")
-	body := "#!/bin/sh\necho \"$1\" >> " + filepath.Join(w.home, "browser.log") + "\ncurl -fsS -o /dev/null \"$1\"\n"
+	return w.withBrowserScript("browser.sh", `curl -fsS -o /dev/null "$1"`)
+}
+
+// withBrowserScript makes BROWSER a script that logs the URL it is opened
+// on to browser.log and then runs action ($1 is the URL), and lets a login
+// start (git's GIT_TERMINAL_PROMPT=0 would forbid it).
+func (w *world) withBrowserScript(name, action string) *world {
+	script := filepath.Join(w.home, name)
+	body := "#!/bin/sh\necho \"$1\" >> " + filepath.Join(w.home, "browser.log") + "\n" + action + "\n"
 	if err := os.WriteFile(script, []byte(body), 0o700); err != nil {
 		w.t.Fatal(err)
 	}
@@ -300,13 +307,7 @@ func TestDeviceFlowDenied(t *testing.T) {
 	w := newWorld(t, fakeppm.Options{})
 	needTool(t, "curl")
 	// A browser whose person clicks "deny" instead.
-	script := filepath.Join(w.home, "deny.sh")
-	body := "#!/bin/sh\ncode=$(echo \"$1\" | sed 's/.*user_code=//')\ncurl -fsS -o /dev/null \"" + w.ppm.URL() + "/__login__/device/deny?user_code=$code\"\n"
-	if err := os.WriteFile(script, []byte(body), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	w.set("BROWSER", script)
-	w.set("GIT_TERMINAL_PROMPT", "")
+	w.withBrowserScript("deny.sh", "code=$(echo \"$1\" | sed 's/.*user_code=//')\ncurl -fsS -o /dev/null \""+w.ppm.URL()+"/__login__/device/deny?user_code=$code\"")
 	r := w.run(gitRequest("http", hostOf(w.ppm.URL()), ""), "get")
 	if r.code == 0 || r.stdout != "" {
 		t.Fatalf("a denied login answered git: code %d, stdout %q", r.code, r.stdout)
@@ -560,14 +561,7 @@ func (w *world) assertNoSecretsLeaked(secrets ...string) {
 // withIdleBrowser configures a browser that opens the page and nobody
 // approves it.
 func (w *world) withIdleBrowser() *world {
-	script := filepath.Join(w.home, "idle-browser.sh")
-	body := "#!/bin/sh\necho \"$1\" >> " + filepath.Join(w.home, "browser.log") + "\n"
-	if err := os.WriteFile(script, []byte(body), 0o700); err != nil {
-		w.t.Fatal(err)
-	}
-	w.set("BROWSER", script)
-	w.set("GIT_TERMINAL_PROMPT", "")
-	return w
+	return w.withBrowserScript("idle-browser.sh", "")
 }
 
 func TestCtrlCCancelsTheLoginCleanly(t *testing.T) {
