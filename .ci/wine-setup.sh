@@ -6,7 +6,7 @@
 #   3. install the DLL into its system32;
 #   4. write go_windows_amd64_exec (what `go test` runs Windows binaries
 #      through) into $WINEPREFIX/bin — put that directory on PATH.
-# Needs the Debian packages wine64 and gcc-mingw-w64-x86-64-win32.
+# Needs the Debian packages wine, wine64 and gcc-mingw-w64-x86-64-win32.
 # Idempotent: a second run only checks, and takes well under a second.
 # Prints the PATH directory as its last line.
 set -euo pipefail
@@ -20,12 +20,17 @@ unset DISPLAY WAYLAND_DISPLAY
 
 wine64=/usr/lib/wine/wine64
 cc=x86_64-w64-mingw32-gcc
-for tool in "$wine64" /usr/bin/wineboot "$(command -v "$cc" || echo "$cc")"; do
+# Each tool with the Debian package that ships it (wineboot comes only with
+# `wine`, which `wine64` merely recommends).
+missing=0
+for pair in "$wine64:wine64" "/usr/bin/wineboot:wine" "/usr/bin/$cc:gcc-mingw-w64-x86-64-win32"; do
+	tool=${pair%%:*} pkg=${pair##*:}
 	if [ ! -x "$tool" ]; then
-		echo "wine-setup: $tool is missing: apt-get install -y wine64 gcc-mingw-w64-x86-64-win32" >&2
-		exit 1
+		echo "wine-setup: $tool is missing: apt-get install -y --no-install-recommends $pkg" >&2
+		missing=1
 	fi
 done
+[ "$missing" = 0 ] || exit 1
 
 src="$here/wine/processprng.c"
 bindir="$WINEPREFIX/bin"

@@ -5,7 +5,7 @@
 # Prepares Wine first with .ci/wine-setup.sh (idempotent).
 # Usage: .ci/wine-test.sh [packages…]   (default ./...)
 # Extra flags for `go test` go in GO_TEST_FLAGS, e.g. GO_TEST_FLAGS=-v.
-# Needs the Debian packages wine64 and gcc-mingw-w64-x86-64-win32.
+# Needs the Debian packages wine, wine64 and gcc-mingw-w64-x86-64-win32.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
