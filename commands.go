@@ -7,8 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"runtime"
-	"runtime/debug"
 	"time"
 
 	"github.com/posit-dev/git-credential-ppm/platform"
@@ -54,11 +52,7 @@ var commandHelp = map[string]string{
 }
 
 func runVersion(e *env) int {
-	v := version
-	if bi, ok := debug.ReadBuildInfo(); ok && v == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		v = bi.Main.Version
-	}
-	fmt.Fprintf(e.stdout, "git-credential-ppm %s (%s, %s/%s)\n", v, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fmt.Fprintln(e.stdout, versionLine())
 	return 0
 }
 
