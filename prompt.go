@@ -91,6 +91,7 @@ func (p *prompter) ShowCode(ctx context.Context, address string, da *oauth.Devic
 	} else {
 		p.say("  open %s and enter the code %s", da.VerificationURI, da.UserCode)
 	}
+	opened := false
 	if p.browser != nil {
 		target := da.VerificationURIComplete
 		if target == "" {
@@ -99,8 +100,12 @@ func (p *prompter) ShowCode(ctx context.Context, address string, da *oauth.Devic
 		if err := platform.OpenBrowser(ctx, p.browser, target); err != nil {
 			p.say("  (could not open a browser: %v)", err)
 		} else {
+			opened = true
 			p.e.tracef("opened the browser with %s", p.browser[0])
 		}
+	}
+	for _, line := range loginQR(p.e.getenv, p.out, p.live, opened, da.VerificationURIComplete) {
+		p.say("%s", line)
 	}
 	p.mu.Lock()
 	p.stopped = make(chan struct{})
