@@ -25,6 +25,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/posit-dev/git-credential-ppm/internal/addr"
 )
 
 // Endpoint paths, below the configured address.
@@ -173,7 +175,7 @@ func (c *Client) endpointURL(path string) (*url.URL, error) {
 	if u.User != nil {
 		return nil, fmt.Errorf("the Package Manager address %s must not contain a user name or password; remove them from PACKAGEMANAGER_ADDRESS", redactedAddress(c.BaseURL))
 	}
-	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+	if u.Scheme == "http" && !addr.IsLoopback(u.Hostname()) {
 		return nil, fmt.Errorf("refusing to send codes and tokens over plain http to %s; use its https:// address in PACKAGEMANAGER_ADDRESS", u.Host)
 	}
 	u.Path = strings.TrimRight(u.Path, "/") + path
@@ -195,15 +197,6 @@ func redactedAddress(s string) string {
 		u.User = url.User("…")
 	}
 	return u.String()
-}
-
-// isLoopback: localhost, 127.0.0.0/8 and ::1.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // post sends a form to an endpoint and reads the answer (at most maxBody+1

@@ -7,7 +7,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/posit-dev/git-credential-ppm/internal/addr"
 )
 
 // Address is a configured Package Manager base URL (one element of
@@ -15,8 +16,14 @@ import (
 //
 // Matching rules, for git's attributes and for keyring service strings
 // alike:
-//   - the scheme must be equal (http or https);
-//   - the host is compared case-insensitively; a port equal to the
+//   - the scheme must be equal (http or https), ASCII letters compared
+//     case-insensitively;
+//   - the host is compared with ASCII case folding only, and a host with
+//     any non-ASCII character matches nothing: Unicode case folding is not
+//     what DNS and IDNA resolve ("posİt.co", with U+0130, is another
+//     domain than "posit.co", though strings.ToLower makes them equal). An
+//     internationalised name is configured and sent in its xn-- form;
+//   - a port equal to the
 //     scheme's default (443, 80) is the same as no port, any other port
 //     must be equal; IPv6 literals are compared as addresses ("[::1]" is
 //     "[0:0::1]");
@@ -27,13 +34,17 @@ import (
 //   - hosts with percent-escapes, userinfo ('@'), backslashes or other
 //     characters DNS names do not have never match, so that no spelling
 //     parsers disagree about can name another host;
+//   - a keyring service that is a bare "host[:port]" (no scheme) matches
+//     only a plain-http address, which is always on this machine: pip asks
+//     for the bare host after any index URL, http ones included, and would
+//     send the token in clear to an https server's host;
 //   - when the address has a path, a request that names a path must lie
 //     under it segment by segment ("/ppm" covers "/ppm/x", not "/ppmx");
 //     paths with "." or ".." segments never match.
 type Address struct {
 	// Scheme is "https", or "http" for a server on this machine.
 	Scheme string
-	// Host is the lower-cased host, with the port only when it is not the
+	// Host is the host in ASCII lower case, with the port only when it is not the
 	// scheme's default; IPv6 literals in brackets, in canonical form.
 	Host string
 	// Path is the decoded path prefix without a trailing slash; "" for
@@ -60,7 +71,7 @@ func ParseAddress(s string) (Address, error) {
 	if err != nil {
 		return Address{}, fmt.Errorf("the Package Manager address %s is not a URL; use one such as https://ppm.example.com", quoteAddress(raw))
 	}
-	scheme := strings.ToLower(u.Scheme)
+	scheme := addr.LowerASCII(u.Scheme)
 	if scheme != "https" && scheme != "http" {
 		return Address{}, fmt.Errorf("the Package Manager address %s must start with https:// (or http:// for a server on this machine)", quoteAddress(raw))
 	}
@@ -70,6 +81,9 @@ func ParseAddress(s string) (Address, error) {
 	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.ContainsAny(raw, "?#") {
 		return Address{}, fmt.Errorf("the Package Manager address %s must not have a query (?…) or fragment (#…)", quoteAddress(raw))
 	}
+	if !isASCII(u.Host) {
+		return Address{}, fmt.Errorf("the Package Manager address %s has a host name with non-ASCII characters; write it in its ASCII form (xn--…), as DNS sees it", quoteAddress(raw))
+	}
 	host, ok := normHost(scheme, u.Host)
 	if u.Opaque != "" || !ok {
 		return Address{}, fmt.Errorf("the Package Manager address %s has no valid host name; use a URL such as https://ppm.example.com", quoteAddress(raw))
@@ -78,7 +92,7 @@ func ParseAddress(s string) (Address, error) {
 	if hasDotSegment(path) {
 		return Address{}, fmt.Errorf("the Package Manager address %s must not contain . or .. path segments", quoteAddress(raw))
 	}
-	if scheme == "http" && !isLoopback(u.Hostname()) {
+	if scheme == "http" && !addr.IsLoopback(u.Hostname()) {
 		return Address{}, fmt.Errorf("the Package Manager address %s uses plain http: tokens are never sent over plain http except to this machine; use https://", quoteAddress(raw))
 	}
 	return Address{Scheme: scheme, Host: host, Path: path, Raw: raw}, nil
@@ -118,20 +132,11 @@ func ParseAddressList(s string) ([]Address, error) {
 	return out, nil
 }
 
-// isLoopback: localhost, 127.0.0.0/8 and ::1 (also IPv4-mapped).
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip, err := netip.ParseAddr(host)
-	return err == nil && ip.Zone() == "" && ip.Unmap().IsLoopback()
-}
-
-// normHost normalises host[:port] for scheme: lower case, canonical IPv6
-// literal, the default port dropped, leading zeros of the port dropped.
-// It refuses anything that is not a DNS-style name (ASCII letters, digits,
-// '-', '.', '_' or non-ASCII UTF-8), an IPv6 literal without zone, or a
-// port from 1 to 65535.
+// normHost normalises host[:port] for scheme: ASCII lower case, canonical
+// IPv6 literal, the default port dropped, leading zeros of the port
+// dropped. It refuses anything that is not a DNS-style name (ASCII
+// letters, digits, '-', '.', '_'; nothing non-ASCII), an IPv6 literal
+// without zone, or a port from 1 to 65535.
 func normHost(scheme, hostport string) (string, bool) {
 	host, port := hostport, ""
 	if strings.HasPrefix(hostport, "[") {
@@ -158,7 +163,7 @@ func normHost(scheme, hostport string) (string, bool) {
 		if !validHostName(host) {
 			return "", false
 		}
-		host = strings.ToLower(host)
+		host = addr.LowerASCII(host)
 	}
 	if port != "" {
 		for i := 0; i < len(port); i++ {
@@ -180,15 +185,25 @@ func normHost(scheme, hostport string) (string, bool) {
 	return host, true
 }
 
+// validHostName accepts the characters of a DNS name as clients send it:
+// ASCII letters, digits, '-', '.' and '_'.
 func validHostName(h string) bool {
-	if h == "" || !utf8.ValidString(h) {
+	if h == "" {
 		return false
 	}
-	for _, r := range h {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '.', r == '_':
-		case r >= 0x80 && r != utf8.RuneError:
+	for i := 0; i < len(h); i++ {
+		switch c := h[i]; {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '.', c == '_':
 		default:
+			return false
+		}
+	}
+	return true
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
 			return false
 		}
 	}
@@ -219,13 +234,13 @@ func (a Address) pathUnder(p string) bool {
 }
 
 // MatchGit reports whether a git credential request belongs to this
-// address: protocol equal to the scheme (case-insensitive), host (with
+// address: protocol equal to the scheme (ASCII case-insensitive), host (with
 // port, as git sends it) equal after normalisation, and, when both the
 // address and the request have a path, the request's path under the
 // address's. git sends the path without a leading slash and only with
 // credential.useHttpPath; without one the host decides.
 func (a Address) MatchGit(protocol, host, path string) bool {
-	if !strings.EqualFold(protocol, a.Scheme) {
+	if !addr.EqualFoldASCII(protocol, a.Scheme) {
 		return false
 	}
 	if h, ok := normHost(a.Scheme, host); !ok || h != a.Host {
@@ -238,30 +253,44 @@ func (a Address) MatchGit(protocol, host, path string) bool {
 }
 
 // MatchService reports whether a keyring service string belongs to this
-// address. The clients send, in order (SPEC §6): the index URL as
-// configured (any path under the address, with or without a trailing
-// slash), "host[:port]" (the scheme is taken to be the address's), and
-// for non-https "scheme://host[:port]". A URL must have the address's
-// scheme and host and, if it has a path, a path under the address's; a
-// URL with userinfo never matches (the clients strip it before asking).
+// address. The clients send, in order (docs/contract.md, "keyring"): the
+// index URL as configured (any path, with or without a trailing slash),
+// then "host[:port]", then for non-https "scheme://host[:port]".
+//
+// A URL matches when it has the address's scheme and host and a path
+// under the address's; "scheme://host[:port]" with no path is under an
+// address without a path. A bare "host[:port]" carries no scheme: pip
+// sends it after any index URL, plain http ones included, so it matches
+// only a plain-http address (always on this machine; its scheme is then
+// taken as "http"), as does a path-less "http://host[:port]" for an http
+// address with a path. For an https address only https:// URLs match.
+// A URL with userinfo never matches (the clients strip it before asking).
 // The string is used as it is: no spaces are trimmed.
 func (a Address) MatchService(service string) bool {
 	if service == "" {
 		return false
 	}
 	if !strings.Contains(service, "://") {
+		if a.Scheme != "http" {
+			return false
+		}
 		h, ok := normHost(a.Scheme, service)
 		return ok && h == a.Host
 	}
 	u, err := url.Parse(service)
-	if err != nil || u.User != nil || u.Opaque != "" || !strings.EqualFold(u.Scheme, a.Scheme) {
+	if err != nil || u.User != nil || u.Opaque != "" || !addr.EqualFoldASCII(u.Scheme, a.Scheme) {
+		return false
+	}
+	if !isASCII(u.Host) {
 		return false
 	}
 	if h, ok := normHost(a.Scheme, u.Host); !ok || h != a.Host {
 		return false
 	}
 	if strings.Trim(u.Path, "/") == "" {
-		return true // scheme://host[:port][/]: the host-level service
+		// scheme://host[:port][/]: under a path-less address; for an http
+		// address with a path, the host-level service a bare host is.
+		return a.Path == "" || a.Scheme == "http"
 	}
 	return a.pathUnder(u.Path)
 }

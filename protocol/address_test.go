@@ -2,6 +2,7 @@ package protocol
 
 import (
 	"net/netip"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -60,6 +61,9 @@ func TestParseAddress(t *testing.T) {
 		{"https://ppm.example.com:0", "no valid host"},
 		{"https://ppm_example!.com", "no valid host"},
 		{"https://[fe80::1%25eth0]", ""},
+		{"https://packagemanager.posİt.co", "non-ASCII"},
+		{"https://bücher.example", "xn--"},
+		{"http://localhoſt", "non-ASCII"},
 		{"https://ppm.example.com/a/../b", "segments"},
 		{"https://ppm.example.com/a/%2e%2e/b", "segments"},
 	}
@@ -100,6 +104,7 @@ func TestMatchGit(t *testing.T) {
 	a := mustAddr(t, "https://ppm.example.com")
 	p := mustAddr(t, "https://ppm.example.com/team")
 	port := mustAddr(t, "https://ppm.example.com:8443")
+	posit := mustAddr(t, "https://packagemanager.posit.co")
 	cases := []struct {
 		addr              Address
 		proto, host, path string
@@ -126,6 +131,13 @@ func TestMatchGit(t *testing.T) {
 		{a, "https", "", "", false},
 		{a, "", "ppm.example.com", "", false},
 		{a, "https", "ppm.example.com", "../x", false},
+		{a, "httpſ", "ppm.example.com", "", false}, // U+017F folds to s in Unicode only
+		{posit, "https", "packagemanager.posİt.co", "", false},
+		{posit, "https", "PACKAGEMANAGER.POSİT.CO", "", false},
+		{posit, "https", "packagemanager.poſit.co", "", false},
+		{posit, "https", "pac\u212aagemanager.posit.co", "", false},
+		{posit, "https", "packagemanager.posit.co\u00a0", "", false},
+		{posit, "https", "PackageManager.Posit.Co", "", true},
 		{port, "https", "ppm.example.com:8443", "", true},
 		{port, "https", "ppm.example.com:08443", "", true},
 		{port, "https", "ppm.example.com", "", false},
@@ -157,6 +169,10 @@ func TestMatchService(t *testing.T) {
 	port := mustAddr(t, "https://ppm.example.com:8443")
 	loop := mustAddr(t, "http://127.0.0.1:4242")
 	v6 := mustAddr(t, "https://[2001:db8::1]")
+	v6loop := mustAddr(t, "http://[::1]:8080")
+	loopPath := mustAddr(t, "http://127.0.0.1:4242/ppm")
+	localhost := mustAddr(t, "http://localhost:8080")
+	posit := mustAddr(t, "https://packagemanager.posit.co")
 	cases := []struct {
 		addr    Address
 		service string
@@ -167,26 +183,38 @@ func TestMatchService(t *testing.T) {
 		{a, "https://ppm.example.com/pypi/latest/simple", true},
 		{a, "https://ppm.example.com", true},
 		{a, "https://ppm.example.com/", true},
-		{a, "ppm.example.com", true},
+		// A bare host has no scheme: pip sends it after any index URL,
+		// http ones too, so only a plain-http (loopback) address answers it.
+		{a, "ppm.example.com", false},
 		{loop, "http://127.0.0.1:4242/pypi/latest/simple/", true},
 		{loop, "127.0.0.1:4242", true},
 		{loop, "http://127.0.0.1:4242", true},
 		// Case and default ports.
-		{a, "PPM.example.COM", true},
+		{a, "PPM.example.COM", false},
 		{a, "HTTPS://PPM.EXAMPLE.COM/simple/", true},
-		{a, "ppm.example.com:443", true},
+		{a, "ppm.example.com:443", false},
 		{a, "https://ppm.example.com:443/simple/", true},
 		{a, "ppm.example.com:8443", false},
 		{a, "https://ppm.example.com:8443/simple/", false},
-		{port, "ppm.example.com:8443", true},
+		{port, "ppm.example.com:8443", false},
 		{port, "https://ppm.example.com:8443/simple/", true},
 		{port, "ppm.example.com", false},
 		{port, "https://ppm.example.com/simple/", false},
 		{loop, "127.0.0.1", false},
+		{loop, "127.0.0.1:04242", true},
+		{loopPath, "127.0.0.1:4242", true},
+		{loopPath, "http://127.0.0.1:4242", true},
+		{loopPath, "http://127.0.0.1:4242/", true},
+		{loopPath, "http://127.0.0.1:4242/ppm/simple/", true},
+		{loopPath, "http://127.0.0.1:4242/other/simple/", false},
+		{localhost, "LOCALHOST:8080", true},
+		{localhost, "localhost", false},
+		{localhost, "http://localhost:8080/simple/", true},
 		{loop, "127.0.0.1:80", false},
 		{loop, "https://127.0.0.1:4242/", false},
 		// Scheme.
 		{a, "http://ppm.example.com/pypi/", false},
+		{a, "http://ppm.example.com", false},
 		{a, "ftp://ppm.example.com/", false},
 		// Look-alike hosts.
 		{a, "https://ppm.example.com.evil.com/simple/", false},
@@ -196,6 +224,16 @@ func TestMatchService(t *testing.T) {
 		{a, "https://ppm.example.co/", false},
 		{a, "ppm.example.co", false},
 		{a, "https://xppm.example.com/", false},
+		// Non-ASCII hosts match nothing: Unicode case folding is not DNS.
+		{posit, "https://packagemanager.posİt.co/pypi/latest/simple/", false},
+		{posit, "https://packagemanager.posİt.co", false},
+		{posit, "https://packagemanager.poſit.co/", false},
+		{posit, "https://pac\u212aagemanager.posit.co/", false},
+		{posit, "https://packagemanager.posit.co/pypi/latest/simple/", true},
+		{posit, "HTTPS://PackageManager.Posit.CO/simple/", true},
+		{loop, "http://127.0.0.1:4242\u200b/", false},
+		{localhost, "localhoſt:8080", false},
+		{localhost, "http://localhoſt:8080/", false},
 		// Trailing dot: a different host.
 		{a, "ppm.example.com.", false},
 		{a, "https://ppm.example.com./simple/", false},
@@ -231,13 +269,18 @@ func TestMatchService(t *testing.T) {
 		{p, "https://ppm.example.com/ppm/../other/simple/", false},
 		{p, "https://ppm.example.com/ppm/%2e%2e/other/", false},
 		{p, "https://ppm.example.com/ppm/./simple/", false},
-		{p, "https://ppm.example.com", true},
-		{p, "ppm.example.com", true},
+		// Outside the address's path: nothing, the host-level URL included.
+		{p, "https://ppm.example.com", false},
+		{p, "https://ppm.example.com/", false},
+		{p, "ppm.example.com", false},
 		// IPv6 literals.
 		{v6, "https://[2001:db8::1]/simple/", true},
 		{v6, "https://[2001:DB8:0::1]:443/simple/", true},
-		{v6, "[2001:db8::1]", true},
-		{v6, "[2001:db8::1]:443", true},
+		{v6, "[2001:db8::1]", false},
+		{v6, "[2001:db8::1]:443", false},
+		{v6loop, "[::1]:8080", true},
+		{v6loop, "[0::1]:8080", true},
+		{v6loop, "[::1]", false},
 		{v6, "[2001:db8::2]", false},
 		{v6, "2001:db8::1", false},
 		{v6, "[2001:db8::1]:8443", false},
@@ -256,10 +299,10 @@ var fuzzAddresses = []string{
 	"https://ppm.example.com", "https://ppm.example.com:8443/ppm", "http://127.0.0.1:4242", "https://[2001:db8::1]/x", "http://localhost",
 }
 
-// oracleHost splits a service or git host into lower-cased host and port
-// with none of normHost's code: the authority after "scheme://" up to the
-// first '/', '?' or '#'. bad is set when the authority holds '@', '\\' or
-// '%', which must never match.
+// oracleHost splits a service or git host into ASCII-lower-cased host
+// and port with none of normHost's code: the authority after "scheme://"
+// up to the first '/', '?' or '#'. bad is set when the authority holds
+// '@', '\\', '%' or any byte outside ASCII, which must never match.
 func oracleHost(s string) (host, port string, bad bool) {
 	if i := strings.Index(s, "://"); i >= 0 {
 		s = s[i+3:]
@@ -269,6 +312,11 @@ func oracleHost(s string) (host, port string, bad bool) {
 	}
 	if strings.ContainsAny(s, "@\\%") {
 		return "", "", true
+	}
+	for _, c := range []byte(s) {
+		if c >= 0x80 {
+			return "", "", true
+		}
 	}
 	if strings.HasPrefix(s, "[") {
 		end := strings.Index(s, "]")
@@ -282,9 +330,57 @@ func oracleHost(s string) (host, port string, bad bool) {
 		return "[" + ip.String() + "]", strings.TrimPrefix(s[end+1:], ":"), false
 	}
 	if i := strings.LastIndex(s, ":"); i >= 0 {
-		return strings.ToLower(s[:i]), s[i+1:], false
+		return oracleLower(s[:i]), s[i+1:], false
 	}
-	return strings.ToLower(s), "", false
+	return oracleLower(s), "", false
+}
+
+// oracleLower lower-cases ASCII letters only, byte by byte.
+func oracleLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c | 0x20
+		}
+	}
+	return string(b)
+}
+
+// oracleService checks what a matched keyring service may be, with none
+// of MatchService's code: a bare host only for plain-http addresses; a
+// URL with the address's scheme, and a path under the address's unless
+// it is the host-level URL of a path-less or plain-http address.
+func oracleService(t *testing.T, a Address, service string) {
+	scheme, rest, isURL := strings.Cut(service, "://")
+	if !isURL {
+		if a.Scheme != "http" {
+			t.Fatalf("bare host %q matched the %s address %s", service, a.Scheme, a.Raw)
+		}
+		return
+	}
+	if oracleLower(scheme) != a.Scheme {
+		t.Fatalf("service %q matched %s with another scheme", service, a.Raw)
+	}
+	path := ""
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 && rest[i] == '/' {
+		path = rest[i:]
+		if j := strings.IndexAny(path, "?#"); j >= 0 {
+			path = path[:j]
+		}
+	}
+	dec, err := url.PathUnescape(path)
+	if err != nil {
+		t.Fatalf("service %q with a bad escape in its path matched %s", service, a.Raw)
+	}
+	dec = strings.TrimRight(dec, "/")
+	switch {
+	case dec == "":
+		if a.Path != "" && a.Scheme != "http" {
+			t.Fatalf("host-level service %q matched %s, which has a path", service, a.Raw)
+		}
+	case a.Path != "" && dec != a.Path && !strings.HasPrefix(dec, a.Path+"/"):
+		t.Fatalf("service %q outside the path matched %s", service, a.Raw)
+	}
 }
 
 func checkOracle(t *testing.T, a Address, what, s string) {
@@ -308,6 +404,8 @@ func FuzzMatchService(f *testing.F) {
 		"https://ppm.example.com/simple/", "ppm.example.com", "ppm.example.com:443", "https://ppm.example.com.evil.com/",
 		"https://a@ppm.example.com", "http://[::1]:80/", "%", "https://ppm.example.com:0443/x", "http://127.0.0.1:4242/x/",
 		"https://[2001:DB8::1]/x/y", "https://ppm.example.com:8443/ppm/../x",
+		"https://ppm.example.com:8443", "https://ppm.examplé.com/", "127.0.0.1:4242", "LOCALHOST", "localhoſt",
+		"https://ppm.example.com:8443/ppm%2fx", "http://127.0.0.1:4242",
 	} {
 		f.Add(s, uint8(0))
 	}
@@ -321,9 +419,7 @@ func FuzzMatchService(f *testing.F) {
 			return
 		}
 		checkOracle(t, a, "service", service)
-		if strings.Contains(service, "://") && !strings.HasPrefix(strings.ToLower(service), a.Scheme+"://") {
-			t.Fatalf("service %q matched %s with another scheme", service, a.Raw)
-		}
+		oracleService(t, a, service)
 	})
 }
 
@@ -331,6 +427,9 @@ func FuzzMatchGit(f *testing.F) {
 	f.Add("https", "ppm.example.com", "", uint8(0))
 	f.Add("https", "ppm.example.com:8443", "ppm/x.git", uint8(1))
 	f.Add("http", "[::1]:4242", "x", uint8(2))
+	f.Add("https", "ppm.examplé.com", "", uint8(0))
+	f.Add("httpſ", "ppm.example.com", "", uint8(0))
+	f.Add("http", "localhoſt", "", uint8(4))
 	addrs := make([]Address, len(fuzzAddresses))
 	for i, s := range fuzzAddresses {
 		addrs[i] = mustAddr(f, s)
@@ -344,7 +443,7 @@ func FuzzMatchGit(f *testing.F) {
 			t.Fatalf("host %q with a scheme matched %s", host, a.Raw)
 		}
 		checkOracle(t, a, "host", host)
-		if !strings.EqualFold(proto, a.Scheme) {
+		if oracleLower(proto) != a.Scheme {
 			t.Fatalf("protocol %q matched %s", proto, a.Raw)
 		}
 		if p := "/" + strings.Trim(path, "/"); path != "" && a.Path != "" && p != a.Path && !strings.HasPrefix(p, a.Path+"/") {

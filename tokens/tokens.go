@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/posit-dev/git-credential-ppm/internal/addr"
 	"github.com/posit-dev/git-credential-ppm/oauth"
 	"github.com/posit-dev/git-credential-ppm/platform"
 )
@@ -238,7 +239,7 @@ func (m *Manager) Reject(address, password string) error {
 
 // LockPath is the lock file that serialises logins for address.
 func (m *Manager) LockPath(address string) string {
-	sum := sha256.Sum256([]byte(strings.TrimRight(address, "/")))
+	sum := sha256.Sum256([]byte(addr.Key(address)))
 	return filepath.Join(m.LockDir, "login-"+hex.EncodeToString(sum[:8])+".lock")
 }
 
