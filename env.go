@@ -154,13 +154,13 @@ func interruptible(ctx context.Context) (context.Context, context.CancelFunc) {
 // does not repeat the same line.
 func (e *env) warnOnce(dir, warning string) {
 	marker := filepath.Join(dir, ".store-warning")
-	if b, err := os.ReadFile(marker); err == nil && string(b) == warning {
+	if b, err := platform.ReadOwnFile(marker, 4096); err == nil && string(b) == warning {
 		e.tracef("%s", warning)
 		return
 	}
 	fmt.Fprintln(e.stderr, warning)
 	if err := os.MkdirAll(dir, 0o700); err == nil {
-		_ = os.WriteFile(marker, []byte(warning), 0o600)
+		_ = platform.WriteFileAtomic(marker, []byte(warning), platform.WriteOptions{}) // replaces a planted link, never follows it
 	}
 }
 

@@ -35,11 +35,6 @@ func openForRead(path string) (*os.File, error) {
 	return os.NewFile(uintptr(h), path), nil
 }
 
-// checkTokensFileMode does nothing on Windows: the file lives in the
-// profile, whose ACL already keeps other users out, and Go's mode bits do not
-// describe ACLs.
-func checkTokensFileMode(*os.File, fs.FileInfo, string) error { return nil }
-
 // replaceFile renames from over to, retrying for a moment while another
 // program (pak, an editor, antivirus) has the file open without delete
 // sharing.

@@ -94,7 +94,7 @@ func keychainLabel(item credItem) string {
 func newKeychainStore(api credAPI, describe string, maxBlob int) *chunkedStore {
 	return &chunkedStore{
 		api:      api,
-		name:     "keychain",
+		name:     StoreKeychain,
 		describe: describe,
 		where:    "the macOS Keychain",
 		prefix:   "",

@@ -18,7 +18,7 @@ type keychainAPI struct{}
 // openKeychain opens the Keychain store, or returns an error wrapping
 // ErrUnavailable when the login keychain is locked and cannot ask (SSH).
 func openKeychain(Options) (Store, error) {
-	s := newKeychainStore(keychainAPI{}, "keychain (macOS login keychain, service "+keychainService+")", wincredMaxToken)
+	s := newKeychainStore(keychainAPI{}, "keychain (macOS login keychain, service "+keychainService+")", maxChunkedToken)
 	if err := s.probe(); err != nil {
 		return nil, err
 	}
@@ -44,7 +44,7 @@ func (keychainAPI) read(account string) (credItem, error) {
 	if len(results) == 0 {
 		return credItem{}, errCredNotFound
 	}
-	return credItem{Target: account, User: wincredUser, Blob: keychainDecode(results[0].Data)}, nil
+	return credItem{Target: account, User: tokenUser, Blob: keychainDecode(results[0].Data)}, nil
 }
 
 func (keychainAPI) write(item credItem) error {

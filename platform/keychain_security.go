@@ -91,7 +91,7 @@ func (a securityAPI) read(account string) (credItem, error) {
 	if err != nil {
 		return credItem{}, err
 	}
-	return credItem{Target: account, User: wincredUser, Blob: blob}, nil
+	return credItem{Target: account, User: tokenUser, Blob: blob}, nil
 }
 
 func (a securityAPI) write(item credItem) error {

@@ -191,7 +191,7 @@ func TestSecurityStoreRoundTrip(t *testing.T) {
 		"non_ascii":  "jetón-ü",
 		"4KiB":       longToken(4<<10, "k"),
 		"16KiB":      longToken(16<<10, "k"),
-		"max":        longToken(wincredMaxToken, "k"),
+		"max":        longToken(maxChunkedToken, "k"),
 	}
 	for name, tok := range tokens {
 		t.Run(name, func(t *testing.T) {
@@ -389,7 +389,7 @@ func TestKeychainStoresShareItems(t *testing.T) {
 	if err := newSecurityStore("/usr/bin/security", fake).Set(testAddr, tok); err != nil {
 		t.Fatal(err)
 	}
-	unlimited := newKeychainStore(securityAPI{path: "/usr/bin/security", runner: fake}, "keychain (test)", wincredMaxToken)
+	unlimited := newKeychainStore(securityAPI{path: "/usr/bin/security", runner: fake}, "keychain (test)", maxChunkedToken)
 	if got, err := unlimited.Get(testAddr); err != nil || got != tok {
 		t.Fatalf("Get through a store without chunking = %d bytes, %v", len(got), err)
 	}

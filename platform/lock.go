@@ -2,6 +2,7 @@ package platform
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -20,7 +21,9 @@ const lockPoll = 25 * time.Millisecond
 const lockPIDPolls = 8
 
 // LockFile takes an exclusive advisory lock on path (created 0600, parent dir
-// 0700), waiting until it is free or ctx is done.
+// 0700), waiting until it is free or ctx is done. A lock file that is a
+// symbolic link, not a regular file, or another user's is refused: it is
+// truncated when locked, so a planted link would truncate what it points to.
 //
 // While it waits it calls onWait once (if non-nil) with the pid of the
 // holder: the holder writes its pid into the lock file after locking; 0 if
@@ -40,9 +43,16 @@ func LockFile(ctx context.Context, path string, onWait func(holderPID int)) (unl
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("could not create the directory for the lock file %s: %w", path, err)
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := openNoFollow(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if errors.Is(err, errSymlink) {
+		return nil, fmt.Errorf("the lock file %s is a symbolic link, which could make this helper overwrite another file; remove it", path)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("could not open the lock file %s: %w", path, err)
+	}
+	if err := checkOwnFile(f, "lock file"); err != nil {
+		_ = f.Close()
+		return nil, err
 	}
 	var timer *time.Timer
 	reported := false

@@ -2,7 +2,7 @@
 
 package platform
 
-const nativeName = "keychain"
+const nativeName = StoreKeychain
 
 // openNative opens the macOS Keychain store: the Security framework when
 // built with cgo, /usr/bin/security otherwise.

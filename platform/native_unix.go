@@ -2,7 +2,7 @@
 
 package platform
 
-const nativeName = "secretservice"
+const nativeName = StoreSecretService
 
 // openNative opens the Secret Service store (gnome-keyring, KWallet,
 // KeePassXC …) over the session D-Bus. No session bus, no service on it, or

@@ -2,7 +2,7 @@
 
 package platform
 
-const nativeName = "wincred"
+const nativeName = StoreWincred
 
 // openNative opens the Windows Credential Manager store, or returns an error
 // wrapping ErrUnavailable when this logon session has no credential vault

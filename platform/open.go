@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 )
 
 // ErrUnavailable wraps the reason a platform store cannot be used here (no
@@ -11,6 +12,15 @@ import (
 // Under PPM_CREDENTIAL_STORE=auto it makes OpenStore fall back to the file
 // store; for an explicit choice it is the error.
 var ErrUnavailable = errors.New("credential store unavailable")
+
+// Store names, as PPM_CREDENTIAL_STORE spells them and Store.Name returns
+// them.
+const (
+	StoreFile          = "file"
+	StoreKeychain      = "keychain"
+	StoreWincred       = "wincred"
+	StoreSecretService = "secretservice"
+)
 
 // Options carries what opening a store needs from the environment, so that
 // nothing in this package reads process-global state.
@@ -21,13 +31,35 @@ type Options struct {
 	FilePath string
 }
 
-// OpenStore opens the store named by choice ("", "auto", "file",
-// "secretservice", "wincred", "keychain"). Under auto it returns the
-// platform's native store, or the file store and a one-line warning saying
-// why the native store could not be used.
+// storeKind is one store of the registry.
+type storeKind struct {
+	name string
+	// native marks an operating system's own store: it exists on one OS
+	// (nativeName, set by the build-tagged native_*.go files, which also
+	// provide openNative) and is what auto prefers there.
+	native bool
+	// open opens a store that is not native; nil for native ones.
+	open func(Options) (Store, error)
+}
+
+// storeKinds is the registry: every store PPM_CREDENTIAL_STORE can name, in
+// the order messages list them. A new store is one line here and its
+// opener.
+func storeKinds() []storeKind {
+	return []storeKind{
+		{name: StoreFile, open: func(o Options) (Store, error) { return NewFileStore(o.FilePath), nil }},
+		{name: StoreKeychain, native: true},
+		{name: StoreWincred, native: true},
+		{name: StoreSecretService, native: true},
+	}
+}
+
+// OpenStore opens the store named by choice: "" or "auto", or one of the
+// Store* names. Under auto it returns the platform's native store, or the
+// file store and a one-line warning saying why the native store could not
+// be used.
 func OpenStore(choice string, opts Options) (store Store, warning string, err error) {
-	switch choice {
-	case "", "auto":
+	if choice == "" || choice == "auto" {
 		s, err := openNative(opts)
 		if err == nil {
 			return s, "", nil
@@ -37,19 +69,32 @@ func OpenStore(choice string, opts Options) (store Store, warning string, err er
 		}
 		fs := NewFileStore(opts.FilePath)
 		fs.reason = err.Error()
-		return fs, fmt.Sprintf("git-credential-ppm: keeping tokens in the file store %s (%v); set PPM_CREDENTIAL_STORE=file to silence this", opts.FilePath, err), nil
-	case "file":
-		return NewFileStore(opts.FilePath), "", nil
-	case "secretservice", "wincred", "keychain":
-		if choice != nativeName {
-			return nil, "", fmt.Errorf("PPM_CREDENTIAL_STORE=%s is not available on %s; use auto, file or %s", choice, runtime.GOOS, nativeName)
+		return fs, fmt.Sprintf("git-credential-ppm: keeping tokens in the file store %s (%v); set PPM_CREDENTIAL_STORE=%s to silence this", opts.FilePath, err, StoreFile), nil
+	}
+	var names []string
+	for _, k := range storeKinds() {
+		names = append(names, k.name)
+		if k.name != choice {
+			continue
+		}
+		if !k.native {
+			return wrapOpen(k.open(opts))
+		}
+		if k.name != nativeName {
+			return nil, "", fmt.Errorf("PPM_CREDENTIAL_STORE=%s is not available on %s; use auto, %s or %s", choice, runtime.GOOS, StoreFile, nativeName)
 		}
 		s, err := openNative(opts)
 		if err != nil {
-			return nil, "", fmt.Errorf("PPM_CREDENTIAL_STORE=%s: %w; fix that, or use PPM_CREDENTIAL_STORE=auto or file", choice, err)
+			return nil, "", fmt.Errorf("PPM_CREDENTIAL_STORE=%s: %w; fix that, or use PPM_CREDENTIAL_STORE=auto or %s", choice, err, StoreFile)
 		}
 		return s, "", nil
-	default:
-		return nil, "", fmt.Errorf("PPM_CREDENTIAL_STORE=%q is not a store; use auto, file, keychain, wincred or secretservice", choice)
 	}
+	return nil, "", fmt.Errorf("PPM_CREDENTIAL_STORE=%q is not a store; use auto, %s or %s", choice, strings.Join(names[:len(names)-1], ", "), names[len(names)-1])
+}
+
+func wrapOpen(s Store, err error) (Store, string, error) {
+	if err != nil {
+		return nil, "", err
+	}
+	return s, "", nil
 }

@@ -48,7 +48,6 @@ const (
 	ssAttrUsername    = "username"
 	ssAttrApplication = "application"
 	ssAttrSchema      = "xdg:schema"
-	ssTokenUsername   = "__token__"
 	ssApplication     = "git-credential-ppm"
 	ssSchemaGeneric   = "org.freedesktop.Secret.Generic"
 )
@@ -259,7 +258,7 @@ func (s *secretService) Close() error {
 }
 
 // Name implements Store.
-func (s *secretService) Name() string { return "secretservice" }
+func (s *secretService) Name() string { return StoreSecretService }
 
 // Describe implements Store: "secretservice (gnome-keyring, collection
 // login)". It asks the bus which program owns the service and the collection
@@ -351,7 +350,7 @@ func (s *secretService) Set(address, token string) error {
 		ssItemIface + ".Label": dbus.MakeVariant("Posit Package Manager token for " + address),
 		ssItemIface + ".Attributes": dbus.MakeVariant(map[string]string{
 			ssAttrService:     address,
-			ssAttrUsername:    ssTokenUsername,
+			ssAttrUsername:    tokenUser,
 			ssAttrApplication: ssApplication,
 			ssAttrSchema:      ssSchemaGeneric,
 		}),
@@ -450,7 +449,7 @@ func (s *secretService) search(address string, all bool) (searchResult, error) {
 	var r searchResult
 	for _, spelling := range addressSpellings(address) {
 		var unlocked, locked []dbus.ObjectPath
-		attrs := map[string]string{ssAttrService: spelling, ssAttrUsername: ssTokenUsername}
+		attrs := map[string]string{ssAttrService: spelling, ssAttrUsername: tokenUser}
 		if err := s.service("SearchItems", attrs).Store(&unlocked, &locked); err != nil {
 			return r, s.wrap(nil, "searching the Secret Service for the token", err)
 		}

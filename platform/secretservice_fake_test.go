@@ -123,7 +123,7 @@ func (f *fakeService) OpenSession(algorithm string, input dbus.Variant) (dbus.Va
 func (f *fakeService) ReadAlias(name string) (dbus.ObjectPath, *dbus.Error) { return f.alias, nil }
 
 func (f *fakeService) SearchItems(attrs map[string]string) ([]dbus.ObjectPath, []dbus.ObjectPath, *dbus.Error) {
-	if attrs[ssAttrService] != "https://fake.invalid" || attrs[ssAttrUsername] != ssTokenUsername {
+	if attrs[ssAttrService] != "https://fake.invalid" || attrs[ssAttrUsername] != tokenUser {
 		return []dbus.ObjectPath{}, []dbus.ObjectPath{}, nil
 	}
 	if f.locked.Load() {

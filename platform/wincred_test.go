@@ -135,7 +135,7 @@ func TestWincredSizes(t *testing.T) {
 		{5120, 3},
 		{5121, 4},
 		{16 << 10, 8}, // primary + 7 chunks
-		{wincredMaxToken, 1 + 26},
+		{maxChunkedToken, 1 + 26},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.size), func(t *testing.T) {
@@ -152,7 +152,7 @@ func TestWincredSizes(t *testing.T) {
 				if len(it.Blob) > wincredMaxBlob {
 					t.Errorf("%s has a %d-byte blob", target, len(it.Blob))
 				}
-				if it.User != wincredUser {
+				if it.User != tokenUser {
 					t.Errorf("%s has user %q", target, it.User)
 				}
 			}
@@ -168,7 +168,7 @@ func TestWincredRefuses(t *testing.T) {
 	tests := []struct{ name, token, want string }{
 		{"empty", "", "empty token"},
 		{"nul", "abc\x00def", "NUL byte"},
-		{"too_long", longToken(wincredMaxToken+1, "x"), "PPM_CREDENTIAL_STORE=file"},
+		{"too_long", longToken(maxChunkedToken+1, "x"), "PPM_CREDENTIAL_STORE=file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -249,7 +249,7 @@ func TestWincredDeleteRemovesOrphans(t *testing.T) {
 	api := newFakeCredAPI()
 	target := "git-credential-ppm:" + testAddr
 	for i := range 3 {
-		api.items[wincredChunkTarget(target, i)] = credItem{Target: wincredChunkTarget(target, i), Blob: []byte("x")}
+		api.items[chunkTarget(target, i)] = credItem{Target: chunkTarget(target, i), Blob: []byte("x")}
 	}
 	if err := newWincredStore(api).Delete(testAddr); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("Delete = %v; want ErrNotFound", err)
@@ -314,25 +314,25 @@ func TestWincredDamagedEntries(t *testing.T) {
 		name   string
 		damage func(api *fakeCredAPI)
 	}{
-		{"missing_chunk", func(api *fakeCredAPI) { delete(api.items, wincredChunkTarget(target, 1)) }},
+		{"missing_chunk", func(api *fakeCredAPI) { delete(api.items, chunkTarget(target, 1)) }},
 		{"changed_chunk", func(api *fakeCredAPI) {
-			it := api.items[wincredChunkTarget(target, 0)]
+			it := api.items[chunkTarget(target, 0)]
 			it.Blob[0] ^= 1
 			api.items[it.Target] = it
 		}},
 		{"short_chunk", func(api *fakeCredAPI) {
-			it := api.items[wincredChunkTarget(target, 2)]
+			it := api.items[chunkTarget(target, 2)]
 			it.Blob = it.Blob[:1]
 			api.items[it.Target] = it
 		}},
 		{"bad_header", func(api *fakeCredAPI) {
 			it := api.items[target]
-			it.Blob = []byte(wincredChunkMagic + "three len=x")
+			it.Blob = []byte(chunkMagic + "three len=x")
 			api.items[target] = it
 		}},
 		{"header_count_mismatch", func(api *fakeCredAPI) {
 			it := api.items[target]
-			it.Blob = []byte(wincredChunkMagic + "9000 len=7000 sha256=00000000000000000000000000000000")
+			it.Blob = []byte(chunkMagic + "9000 len=7000 sha256=00000000000000000000000000000000")
 			api.items[target] = it
 		}},
 		{"empty_blob", func(api *fakeCredAPI) { api.items[target] = credItem{Target: target} }},

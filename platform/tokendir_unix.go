@@ -1,0 +1,92 @@
+//go:build unix
+
+package platform
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"syscall"
+)
+
+// openNoFollow opens path with flag, failing with errSymlink when path is a
+// symbolic link (O_NOFOLLOW: the kernel refuses to open through it);
+// O_NONBLOCK keeps a FIFO in its place from blocking the open.
+func openNoFollow(path string, flag int, perm fs.FileMode) (*os.File, error) {
+	f, err := os.OpenFile(path, flag|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, perm)
+	if err != nil {
+		// Linux answers ELOOP, FreeBSD EMLINK, NetBSD EFTYPE: ask the file.
+		if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
+			return nil, &fs.PathError{Op: "open", Path: path, Err: errSymlink}
+		}
+		return nil, err
+	}
+	return f, nil
+}
+
+// openForRead opens the tokens file for reading. It may be a link (a dotfile
+// manager's) in a directory only this user can write; O_NONBLOCK keeps a
+// FIFO planted there from blocking the open, and the caller checks that
+// what it opened is a regular file.
+func openForRead(path string) (*os.File, error) {
+	return os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+}
+
+// checkOwner refuses a file or directory that belongs to another user
+// (root's are accepted for directories: root can write anywhere anyway).
+func checkOwner(fi fs.FileInfo, what, path string, rootOK bool) error {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return nil
+	}
+	uid := os.Geteuid()
+	if int(st.Uid) == uid || rootOK && st.Uid == 0 {
+		return nil
+	}
+	return fmt.Errorf("the %s %s belongs to user %d, not to you (user %d), so it cannot be trusted; remove it, or set PACKAGEMANAGER_SSO_TOKEN_FILE to a path of your own", what, path, st.Uid, uid)
+}
+
+// checkTokenDirInfo refuses a token directory another user owns or can
+// write to: they could plant a tokens.toml, a lock file or a link there.
+func checkTokenDirInfo(fi fs.FileInfo, dir string) error {
+	if err := checkOwner(fi, "token directory", dir, true); err != nil {
+		return err
+	}
+	if perm := fi.Mode().Perm(); perm&0o022 != 0 {
+		return fmt.Errorf("the token directory %s can be written by other users (mode %04o), so its files cannot be trusted; check it and run `chmod 700 %s`", dir, perm, dir)
+	}
+	return nil
+}
+
+// checkTokensFileInfo refuses a tokens file another user owns or can write
+// to (anyone could have put a token there).
+func checkTokensFileInfo(fi fs.FileInfo, path string) error {
+	if err := checkOwner(fi, "tokens file", path, false); err != nil {
+		return err
+	}
+	if perm := fi.Mode().Perm(); perm&0o022 != 0 {
+		return fmt.Errorf("the tokens file %s can be written by other users (mode %04o), so its tokens cannot be trusted; check it, run `chmod 600 %s` and try again", path, perm, path)
+	}
+	return nil
+}
+
+// tightenTokensFile makes a tokens file that others can read (pak writing
+// under a loose umask) 0600; failing to is an error, not a silent leak.
+func tightenTokensFile(f *os.File, fi fs.FileInfo, path string) error {
+	perm := fi.Mode().Perm()
+	if perm&0o077 == 0 {
+		return nil
+	}
+	if err := f.Chmod(0o600); err != nil {
+		return fmt.Errorf("the tokens file %s can be read by other users (mode %04o) and could not be made private (%w); run `chmod 600 %s`", path, perm, err, path)
+	}
+	return nil
+}
+
+// processRunning reports whether a process with this pid exists (one of
+// another user counts).
+func processRunning(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}

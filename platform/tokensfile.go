@@ -1,0 +1,288 @@
+package platform
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// This file is the pure half of the file store: tokens.toml parsed into
+// generic maps, looked up, changed and written back, with no file I/O.
+
+// getToken is Get on data, the content of the tokens file at path (nil when
+// there is none).
+func getToken(path string, data []byte, address string) (string, error) {
+	doc, err := parseTokensFile(path, data)
+	if err != nil {
+		return "", err
+	}
+	tok, err := lookupToken(doc, path, address)
+	if err != nil {
+		return "", err
+	}
+	if tok == "" {
+		return "", ErrNotFound
+	}
+	return tok, nil
+}
+
+// rewrite is the pure half of a write: it parses data (the file's content,
+// nil when there is none), applies change and returns the new content.
+func rewrite(path string, data []byte, change func(doc map[string]any) error) ([]byte, error) {
+	doc, err := parseTokensFile(path, data)
+	if err != nil {
+		return nil, err
+	}
+	if err := change(doc); err != nil {
+		return nil, err
+	}
+	return encodeTokensFile(path, doc)
+}
+
+// parseTokensFile parses tokens.toml into generic maps, so that writing it
+// back keeps what this store does not know.
+func parseTokensFile(path string, data []byte) (map[string]any, error) {
+	doc := map[string]any{}
+	if _, err := toml.Decode(string(data), &doc); err != nil {
+		var perr toml.ParseError
+		if errors.As(err, &perr) {
+			return nil, fmt.Errorf("the tokens file %s is not valid TOML at line %d, column %d (%s); fix or remove that line (other tools share this file, so it is not overwritten)",
+				path, perr.Position.Line, perr.Position.Col, redactQuoted(perr.Message))
+		}
+		return nil, fmt.Errorf("the tokens file %s is not valid TOML; fix it or move it away (other tools share this file, so it is not overwritten)", path)
+	}
+	return doc, nil
+}
+
+// quotedRun matches quoted text in a TOML error message.
+var quotedRun = regexp.MustCompile(`'[^']*'|"(?:[^"\\]|\\.)*"`)
+
+// redactQuoted replaces quoted text longer than a few characters in a TOML
+// error message, except key names: the parser quotes pieces of the file,
+// which may be a token.
+func redactQuoted(msg string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range quotedRun.FindAllStringIndex(msg, -1) {
+		q := msg[m[0]:m[1]]
+		b.WriteString(msg[last:m[0]])
+		last = m[1]
+		if len(q) <= 6 || strings.HasSuffix(msg[:m[0]], "Key ") { // a quoted rune or escape ('x', '\u00e9'), or a key
+			b.WriteString(q)
+			continue
+		}
+		b.WriteString(q[:1] + "…" + q[len(q)-1:])
+	}
+	b.WriteString(msg[last:])
+	msg = b.String()
+	if i := strings.IndexAny(msg, "\r\n"); i >= 0 {
+		msg = msg[:i]
+	}
+	return msg
+}
+
+// encodeTokensFile writes doc as TOML and checks that it reads back.
+func encodeTokensFile(path string, doc map[string]any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := toml.NewEncoder(&buf)
+	enc.Indent = ""
+	if err := enc.Encode(doc); err != nil {
+		return nil, fmt.Errorf("could not write the tokens file %s back (%v); it was left as it was", path, err)
+	}
+	if _, err := toml.Decode(buf.String(), &map[string]any{}); err != nil {
+		return nil, fmt.Errorf("could not write the tokens file %s back: its content does not survive a round trip; it was left as it was", path)
+	}
+	return buf.Bytes(), nil
+}
+
+// tableList returns the array of tables doc[key]; nil when absent. Arrays of
+// inline tables count too.
+func tableList(doc map[string]any, path, key string) ([]map[string]any, error) {
+	v, ok := doc[key]
+	if !ok {
+		return nil, nil
+	}
+	switch v := v.(type) {
+	case []map[string]any:
+		return v, nil
+	case []any:
+		list := make([]map[string]any, 0, len(v))
+		for _, e := range v {
+			m, ok := e.(map[string]any)
+			if !ok {
+				return nil, shapeError(path, key)
+			}
+			list = append(list, m)
+		}
+		return list, nil
+	}
+	return nil, shapeError(path, key)
+}
+
+func shapeError(path, key string) error {
+	return fmt.Errorf("in the tokens file %s, %q is not a list of [[%s]] tables; fix it by hand (other tools share this file, so it is not overwritten)", path, key, key)
+}
+
+// sameAddress reports whether a and b are equal or differ only by trailing
+// slashes.
+func sameAddress(a, b string) bool {
+	return a == b || strings.TrimRight(a, "/") == strings.TrimRight(b, "/")
+}
+
+func stringField(m map[string]any, key string) string {
+	s, _ := m[key].(string)
+	return s
+}
+
+// lookupToken finds the token for address: an exact match first, then a
+// trailing-slash variant, in the current schema and then the old one. ""
+// when there is none.
+func lookupToken(doc map[string]any, path, address string) (string, error) {
+	conns, err := tableList(doc, path, "connections")
+	if err != nil {
+		return "", err
+	}
+	old, err := tableList(doc, path, "connection")
+	if err != nil {
+		return "", err
+	}
+	for _, set := range []struct {
+		list []map[string]any
+		key  string
+	}{{conns, "address"}, {old, "url"}} {
+		variant := ""
+		for _, e := range set.list {
+			a, tok := stringField(e, set.key), stringField(e, "token")
+			if tok == "" || !sameAddress(a, address) {
+				continue
+			}
+			if a == address {
+				return tok, nil
+			}
+			if variant == "" {
+				variant = tok
+			}
+		}
+		if variant != "" {
+			return variant, nil
+		}
+	}
+	return "", nil
+}
+
+// migrateOldEntries rewrites [[connection]] entries (url, token, method) as
+// [[connections]] entries (address, token, auth_type), keeping their other
+// keys. An old entry whose address already has a current entry is dropped;
+// one without a url stays where it is.
+func migrateOldEntries(doc map[string]any, path string) ([]map[string]any, error) {
+	conns, err := tableList(doc, path, "connections")
+	if err != nil {
+		return nil, err
+	}
+	old, err := tableList(doc, path, "connection")
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := doc["connection"]; !ok {
+		return conns, nil
+	}
+	have := map[string]bool{}
+	for _, e := range conns {
+		have[stringField(e, "address")] = true
+	}
+	var keep []map[string]any
+	for _, e := range old {
+		url := stringField(e, "url")
+		if url == "" {
+			keep = append(keep, e)
+			continue
+		}
+		if have[url] {
+			continue
+		}
+		have[url] = true
+		n := make(map[string]any, len(e))
+		for k, v := range e {
+			n[k] = v
+		}
+		delete(n, "url")
+		delete(n, "method")
+		n["address"] = url
+		n["auth_type"] = authTypeSSO
+		if m := stringField(e, "method"); m != "" {
+			n["auth_type"] = m
+		}
+		conns = append(conns, n)
+	}
+	if len(keep) > 0 {
+		doc["connection"] = keep
+	} else {
+		delete(doc, "connection")
+	}
+	return conns, nil
+}
+
+func putConnections(doc map[string]any, conns []map[string]any) {
+	if len(conns) == 0 {
+		delete(doc, "connections")
+		return
+	}
+	doc["connections"] = conns
+}
+
+// setToken replaces the entries for address (or its trailing-slash variant)
+// with one entry, in the place of the first, keeping its unknown keys.
+func setToken(doc map[string]any, path, address, token string) error {
+	conns, err := migrateOldEntries(doc, path)
+	if err != nil {
+		return err
+	}
+	var out []map[string]any
+	done := false
+	for _, e := range conns {
+		a, ok := e["address"].(string)
+		if !ok || !sameAddress(a, address) {
+			out = append(out, e)
+			continue
+		}
+		if done {
+			continue // a second entry for the same address
+		}
+		e["address"] = address
+		e["token"] = token
+		e["auth_type"] = authTypeSSO
+		out = append(out, e)
+		done = true
+	}
+	if !done {
+		out = append(out, map[string]any{"address": address, "token": token, "auth_type": authTypeSSO})
+	}
+	putConnections(doc, out)
+	return nil
+}
+
+// deleteToken removes every entry for address (or its trailing-slash
+// variant), in either schema; ErrNotFound when there is none (the caller then
+// writes nothing).
+func deleteToken(doc map[string]any, path, address string) error {
+	conns, err := migrateOldEntries(doc, path)
+	if err != nil {
+		return err
+	}
+	var out []map[string]any
+	for _, e := range conns {
+		if a, ok := e["address"].(string); ok && sameAddress(a, address) {
+			continue
+		}
+		out = append(out, e)
+	}
+	if len(out) == len(conns) {
+		return ErrNotFound
+	}
+	putConnections(doc, out)
+	return nil
+}
