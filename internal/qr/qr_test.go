@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"strings"
@@ -104,7 +105,9 @@ func qrencode(t *testing.T, data string, version int, level Level) [][]bool {
 		}
 		t.Skip("SKIPPING: qrencode is not installed on this machine; CI installs it")
 	}
-	out, err := exec.Command(bin, "-8", "-l", level.String(), "-v", fmt.Sprint(version), "-m", "0", "-t", "ASCII", data).Output()
+	cmd := exec.Command(bin, "-8", "-l", level.String(), "-v", fmt.Sprint(version), "-m", "0", "-t", "ASCII")
+	cmd.Stdin = strings.NewReader(data) // any bytes, NUL included
+	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("qrencode: %v", err)
 	}
@@ -168,28 +171,54 @@ func TestMatchesQrencode(t *testing.T) {
 					continue
 				}
 				cases++
-				ref := qrencode(t, url, v, level)
-				if len(ref) != 17+4*v {
-					t.Fatalf("qrencode made %d×%d modules for version %d", len(ref), len(ref), v)
-				}
-				mask := formatMask(ref)
-				code, err := EncodeWith([]byte(url), v, level, mask)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for y := range ref {
-					for x := range ref[y] {
-						if code.Dark(x, y) != ref[y][x] {
-							t.Fatalf("%q %d-%v mask %d: module (%d, %d) is %v here and %v in qrencode", url, v, level, mask, x, y, code.Dark(x, y), ref[y][x])
-						}
-					}
-				}
-				auto, _ := EncodeWith([]byte(url), v, level, -1)
-				if auto.Mask == mask {
+				if matchQrencode(t, url, v, level) {
 					same++
 				}
 			}
 		}
 	}
+	// Arbitrary bytes (NUL and 0x80–0xFF too) of random lengths up to the
+	// largest capacity, in the smallest version that holds them.
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 40; i++ {
+		level := Level(i % 2)
+		data := make([]byte, 1+rng.IntN(Capacity(MaxVersion, level)))
+		for j := range data {
+			data[j] = byte(rng.UintN(256))
+		}
+		v := 1
+		for len(data) > Capacity(v, level) {
+			v++
+		}
+		cases++
+		if matchQrencode(t, string(data), v, level) {
+			same++
+		}
+	}
 	t.Logf("%d of %d symbols: our penalty picks the same mask as qrencode", same, cases)
+}
+
+// matchQrencode compares our symbol for data with libqrencode's at the
+// same version, level and mask, module for module, and reports whether our
+// own choice of mask is libqrencode's.
+func matchQrencode(t *testing.T, data string, v int, level Level) bool {
+	t.Helper()
+	ref := qrencode(t, data, v, level)
+	if len(ref) != 17+4*v {
+		t.Fatalf("qrencode made %d×%d modules for version %d", len(ref), len(ref), v)
+	}
+	mask := formatMask(ref)
+	code, err := EncodeWith([]byte(data), v, level, mask)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for y := range ref {
+		for x := range ref[y] {
+			if code.Dark(x, y) != ref[y][x] {
+				t.Fatalf("%q %d-%v mask %d: module (%d, %d) is %v here and %v in qrencode", data, v, level, mask, x, y, code.Dark(x, y), ref[y][x])
+			}
+		}
+	}
+	auto, _ := EncodeWith([]byte(data), v, level, -1)
+	return auto.Mask == mask
 }
