@@ -27,6 +27,7 @@ func BenchmarkGitGetFromStore(b *testing.B) {
 	for range b.N {
 		c := exec.Command(helperBin, "get")
 		c.Env = w.env
+		withoutTerminal(c)
 		c.Stdin = strings.NewReader(req)
 		var out bytes.Buffer
 		c.Stdout = &out

@@ -22,7 +22,7 @@ import (
 const maxClockSkew = 30 * time.Second
 
 type doctor struct {
-	e      *env
+	e      *invocation
 	now    func() time.Time // the local clock compared with the server's
 	failed bool
 }
@@ -42,9 +42,12 @@ func (d *doctor) note(format string, args ...any) {
 
 // runDoctor checks each piece a person would otherwise debug by hand, one
 // line each: ✓, or ✗ and what to do.
-func runDoctor(ctx context.Context, e *env, args []string) int {
+func runDoctor(ctx context.Context, e *invocation, args []string) int {
 	fs := newFlags(e, "doctor")
 	if code := parseFlags(e, fs, args); code >= 0 {
+		return code
+	}
+	if code := extraArguments(e, fs, 0); code >= 0 {
 		return code
 	}
 	d := &doctor{e: e, now: time.Now}

@@ -41,7 +41,7 @@ func TestDoctorServerChecks(t *testing.T) {
 			srv := httptest.NewServer(c.handler)
 			defer srv.Close()
 			var out strings.Builder
-			e := &env{args: []string{"git-credential-ppm", "doctor"}, getenv: func(string) string { return "" }, stdout: &out, stderr: &out}
+			e := &invocation{args: []string{"git-credential-ppm", "doctor"}, getenv: func(string) string { return "" }, stdout: &out, stderr: &out}
 			d := &doctor{e: e, now: func() time.Time { return time.Now().Add(c.skew) }}
 			addr, err := protocol.ParseAddress(srv.URL)
 			if err != nil {

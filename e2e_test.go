@@ -86,7 +86,6 @@ func newWorld(t testing.TB, opts fakeppm.Options) *world {
 		"PPM_CREDENTIAL_STORE=file",
 		"PACKAGEMANAGER_SSO_TOKEN_FILE=" + filepath.Join(home, ".ppm", "tokens.toml"),
 		"PPM_CREDENTIAL_TRACE=" + w.trace,
-		"PPM_CREDENTIAL_NO_TTY=1",
 		"GIT_CONFIG_NOSYSTEM=1",
 		"GIT_CONFIG_GLOBAL=" + filepath.Join(home, ".gitconfig"),
 		"GIT_TERMINAL_PROMPT=0",
@@ -157,6 +156,11 @@ func (w *world) runCmd(cmd *exec.Cmd, stdin string) result {
 	}
 	c.Env = append(append([]string{}, w.env...), cmd.Env...)
 	c.Stdin = strings.NewReader(stdin)
+	if cmd.SysProcAttr != nil {
+		c.SysProcAttr = cmd.SysProcAttr
+	} else {
+		withoutTerminal(c)
+	}
 	var out, errb bytes.Buffer
 	c.Stdout, c.Stderr = &out, &errb
 	err := c.Run()
@@ -568,6 +572,7 @@ func TestCtrlCCancelsTheLoginCleanly(t *testing.T) {
 	w := newWorld(t, fakeppm.Options{}).withIdleBrowser()
 	c := exec.Command(helperBin, "get")
 	c.Env = w.env
+	withoutTerminal(c)
 	c.Stdin = strings.NewReader(gitRequest("http", hostOf(w.ppm.URL()), ""))
 	var out, errb bytes.Buffer
 	c.Stdout, c.Stderr = &out, &errb

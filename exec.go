@@ -26,42 +26,42 @@ var execEnvNames = []string{"TWINE_USERNAME", "TWINE_PASSWORD", "UV_PUBLISH_USER
 // runExec runs a command with the token in its environment (twine, uv
 // publish, anything reading PACKAGEMANAGER_TOKEN), passing stdio through,
 // forwarding SIGINT/SIGTERM, and exiting with the command's status.
-func runExec(ctx context.Context, e *env, args []string) int {
-	fs := newFlags(e, "exec")
+func runExec(ctx context.Context, inv *invocation, args []string) int {
+	fs := newFlags(inv, "exec")
 	address := fs.String("address", "", "Package Manager address (when several are configured)")
-	if code := parseFlags(e, fs, args); code >= 0 {
+	if code := parseFlags(inv, fs, args); code >= 0 {
 		return code
 	}
 	argv := fs.Args()
 	if len(argv) == 0 {
-		e.errorf("exec: no command given; usage: git-credential-ppm exec [--address URL] -- CMD [ARGS…]")
-		return 2
+		inv.errorf("exec: no command given; usage: git-credential-ppm exec [--address URL] -- CMD [ARGS…]")
+		return exitUsage
 	}
-	addr, err := execAddress(e, *address)
+	addr, code, err := execAddress(inv, *address)
 	if err != nil {
-		e.errorf("exec: %v", err)
-		return 2
+		inv.errorf("exec: %v", err)
+		return code
 	}
-	t, ok := e.token(ctx, addr, tokens.Options{MinValidity: execMinValidity})
+	t, ok := inv.token(ctx, addr, tokens.Options{MinValidity: execMinValidity})
 	if !ok {
 		return 1
 	}
 	path, err := exec.LookPath(argv[0])
 	if err != nil {
-		e.errorf("exec: cannot run %s: %v", argv[0], err)
+		inv.errorf("exec: cannot run %s: %v", argv[0], err)
 		return 127
 	}
 	cmd := exec.Command(path, argv[1:]...)
 	cmd.Args[0] = argv[0]
-	cmd.Env = execEnv(os.Environ(), t.Value)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = e.stdin, e.stdout, e.stderr
+	cmd.Env = execEnv(inv.environment(), t.Value)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = inv.stdin, inv.stdout, inv.stderr
 	// Forward signals to the child instead of dying: the child decides
 	// (twine cleans up, a shell script traps).
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
 	if err := cmd.Start(); err != nil {
-		e.errorf("exec: cannot run %s: %v", argv[0], err)
+		inv.errorf("exec: cannot run %s: %v", argv[0], err)
 		return 126
 	}
 	done := make(chan struct{})
@@ -80,44 +80,26 @@ func runExec(ctx context.Context, e *env, args []string) int {
 	return exitCode(err)
 }
 
-// execAddress picks the address: --address, else the only configured one.
-func execAddress(e *env, flagValue string) (protocol.Address, error) {
-	list, err := e.addresses()
-	if err != nil {
-		return protocol.Address{}, err
-	}
+// execAddress picks the address: --address, which must be configured, else
+// the only configured one. No address configured is a failure (1); an
+// unconfigured --address, or several addresses without one, is a usage
+// error (2).
+func execAddress(inv *invocation, flagValue string) (protocol.Address, int, error) {
 	if flagValue != "" {
-		want, err := protocol.ParseAddress(flagValue)
+		a, err := inv.configuredAddress(flagValue)
 		if err != nil {
-			return protocol.Address{}, err
+			return protocol.Address{}, addressExit(err), fmt.Errorf("--address %w", err)
 		}
-		if len(list) == 0 {
-			return want, nil
-		}
-		// Tokens go only to configured addresses; use the configured
-		// spelling, which the stores key on.
-		for _, a := range list {
-			if a.Scheme == want.Scheme && a.Host == want.Host && a.Path == want.Path {
-				return a, nil
-			}
-		}
-		return protocol.Address{}, fmt.Errorf("--address %s is not one of PACKAGEMANAGER_ADDRESS (%s)", flagValue, joinRaw(list))
+		return a, -1, nil
 	}
-	switch len(list) {
-	case 0:
-		return protocol.Address{}, errNoAddress
-	case 1:
-		return list[0], nil
+	list, err := inv.configured()
+	switch {
+	case err != nil:
+		return protocol.Address{}, exitFailure, err
+	case len(list) > 1:
+		return protocol.Address{}, exitUsage, fmt.Errorf("several addresses are configured (%s); choose one with --address", joinRaw(list))
 	}
-	return protocol.Address{}, fmt.Errorf("several addresses are configured (%s); choose one with --address", joinRaw(list))
-}
-
-func joinRaw(list []protocol.Address) string {
-	raws := make([]string, len(list))
-	for i, a := range list {
-		raws[i] = a.Raw
-	}
-	return strings.Join(raws, ", ")
+	return list[0], -1, nil
 }
 
 // execEnv returns base without the variables exec sets, plus them.

@@ -16,13 +16,11 @@ import (
 	"github.com/posit-dev/git-credential-ppm/internal/fakeppm"
 )
 
-// TestKeyringLoginWithoutControllingTerminal: the same as
-// TestKeyringLoginWithoutTerminalFailsFast, but with no test hook — the
-// helper runs in a new session, so /dev/tty really cannot be opened, as
-// under pip ≥ 26.2 or uv started from a CI job or an IDE.
+// TestKeyringLoginWithoutControllingTerminal: the helper runs in a new
+// session, so /dev/tty really cannot be opened, as under pip ≥ 26.2 or uv
+// started from a CI job or an IDE.
 func TestKeyringLoginWithoutControllingTerminal(t *testing.T) {
 	w := newWorld(t, fakeppm.Options{})
-	w.set("PPM_CREDENTIAL_NO_TTY", "")
 	w.set("GIT_TERMINAL_PROMPT", "")
 	w.set("BROWSER", "")
 	w.set("DISPLAY", "")
@@ -55,7 +53,6 @@ func TestKeyringLoginWithoutControllingTerminal(t *testing.T) {
 func TestKeyringLoginReachesTheTerminal(t *testing.T) {
 	script := needTool(t, "script")
 	w := newWorld(t, fakeppm.Options{}).withBrowser()
-	w.set("PPM_CREDENTIAL_NO_TTY", "")
 	link := w.keyringLink()
 	outFile, errFile := filepath.Join(w.home, "out"), filepath.Join(w.home, "err")
 	inner := link + " --mode=creds --output=json get " + w.ppm.IndexURL() + " </dev/null >" + outFile + " 2>" + errFile

@@ -3,14 +3,16 @@
 // (through exec), logging in with a device flow or an identity-token
 // exchange and keeping the token in the OS credential store.
 //
-// See README.md for setup and SPEC.md for the contract.
+// See README.md for setup and docs/ for the contract.
 package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -20,55 +22,43 @@ func main() {
 	// Ctrl-C handling is set up only where a command may wait (a login, an
 	// exchange): installing signal handlers costs about 1.5 ms of process
 	// start here, a third of a `get` answered from the store.
-	code := dispatch(context.Background(), &env{
-		args:   os.Args,
-		getenv: os.Getenv,
-		stdin:  os.Stdin,
-		stdout: os.Stdout,
-		stderr: os.Stderr,
+	code := dispatch(context.Background(), &invocation{
+		args:    os.Args,
+		getenv:  os.Getenv,
+		environ: os.Environ,
+		now:     time.Now,
+		stdin:   os.Stdin,
+		stdout:  os.Stdout,
+		stderr:  os.Stderr,
 	})
 	os.Exit(code)
 }
 
 // dispatch picks the personality from argv: the keyring CLI when invoked as
-// `keyring` (or `git-credential-ppm keyring …`), git's helper protocol for
-// get/store/erase, otherwise a command for people.
-func dispatch(ctx context.Context, e *env) int {
-	name := strings.TrimSuffix(strings.ToLower(filepath.Base(e.args[0])), ".exe")
+// `keyring`, otherwise the command table (git's get/store/erase, `keyring`,
+// the commands for people).
+func dispatch(ctx context.Context, inv *invocation) int {
+	name := strings.TrimSuffix(strings.ToLower(filepath.Base(inv.args[0])), ".exe")
 	if name == "keyring" {
-		return runKeyring(ctx, e, e.args[1:])
+		if err := checkSettings(inv.getenv); err != nil {
+			inv.errorf("%v", err)
+			return exitFailure
+		}
+		return runKeyring(ctx, inv, inv.args[1:])
 	}
-	if len(e.args) < 2 {
-		e.usage()
-		return 2
+	if len(inv.args) < 2 {
+		fmt.Fprint(inv.stderr, usageText())
+		return exitUsage
 	}
-	cmd, rest := e.args[1], e.args[2:]
-	switch cmd {
-	case "get":
-		return runGitGet(ctx, e)
-	case "store":
-		return 0 // tokens come from logins, not from git
-	case "erase":
-		return runGitErase(e)
-	case "keyring":
-		return runKeyring(ctx, e, rest)
-	case "login":
-		return runLogin(ctx, e, rest)
-	case "logout":
-		return runLogout(e, rest)
-	case "status":
-		return runStatus(e, rest)
-	case "exec":
-		return runExec(ctx, e, rest)
-	case "setup":
-		return runSetup(e, rest)
-	case "doctor":
-		return runDoctor(ctx, e, rest)
-	case "version", "--version":
-		return runVersion(e)
-	case "help", "--help", "-h":
-		return runHelp(e, rest)
-	default:
-		return runUnknown(e, cmd)
+	c, ok := findCommand(inv.args[1])
+	if !ok {
+		return runUnknown(inv, inv.args[1])
 	}
+	if c.config {
+		if err := checkSettings(inv.getenv); err != nil {
+			inv.errorf("%v", err)
+			return exitFailure
+		}
+	}
+	return c.run(ctx, inv, inv.args[2:])
 }

@@ -11,15 +11,15 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/posit-dev/git-credential-ppm/oauth"
 	"github.com/posit-dev/git-credential-ppm/platform"
+	"github.com/posit-dev/git-credential-ppm/tokens"
 )
 
 // prompter reaches the person during a login: the terminal device when
 // there is one (stdout carries the protocol and stderr may be captured by
 // pip or uv), else stderr; and the browser when one can be opened.
 type prompter struct {
-	e *env
+	inv *invocation
 
 	once    sync.Once
 	tty     io.ReadWriteCloser // nil when there is no terminal
@@ -33,25 +33,23 @@ type prompter struct {
 	wg      sync.WaitGroup
 }
 
-func (e *env) prompter() *prompter {
-	if e.prompt == nil {
-		e.prompt = &prompter{e: e}
+func (inv *invocation) prompter() *prompter {
+	if inv.prompt == nil {
+		inv.prompt = &prompter{inv: inv}
 	}
-	return e.prompt
+	return inv.prompt
 }
 
 func (p *prompter) init() {
 	p.once.Do(func() {
-		p.out = p.e.stderr
-		if p.e.getenv("PPM_CREDENTIAL_NO_TTY") == "" { // tests of the no-terminal path set this
-			if tty, err := platform.OpenTerminal(); err == nil {
-				p.tty, p.out, p.live = tty, tty, true
-			}
+		p.out = p.inv.stderr
+		if tty, err := platform.OpenTerminal(); err == nil {
+			p.tty, p.out, p.live = tty, tty, true
 		}
-		if !p.live && isTerminal(p.e.stderr) {
+		if !p.live && isTerminal(p.inv.stderr) {
 			p.live = true
 		}
-		argv, ok, why := platform.BrowserCommand(p.e.getenv, runtime.GOOS)
+		argv, ok, why := platform.BrowserCommand(p.inv.getenv, runtime.GOOS)
 		if ok {
 			p.browser = argv
 		} else {
@@ -82,7 +80,7 @@ func (p *prompter) say(format string, args ...any) {
 
 // ShowCode prints the verification URL and code, opens the browser, and
 // keeps a countdown line up to date on a terminal.
-func (p *prompter) ShowCode(ctx context.Context, address string, da *oauth.DeviceAuth) {
+func (p *prompter) ShowCode(ctx context.Context, address string, da tokens.LoginCode) {
 	p.init()
 	p.say("To sign in to Posit Package Manager at %s:", address)
 	if da.VerificationURIComplete != "" {
@@ -101,10 +99,10 @@ func (p *prompter) ShowCode(ctx context.Context, address string, da *oauth.Devic
 			p.say("  (could not open a browser: %v)", err)
 		} else {
 			opened = true
-			p.e.tracef("opened the browser with %s", p.browser[0])
+			p.inv.tracef("opened the browser with %s", p.browser[0])
 		}
 	}
-	for _, line := range loginQR(p.e.getenv, p.out, p.live, opened, da.VerificationURIComplete) {
+	for _, line := range loginQR(p.inv.getenv, p.out, p.live, opened, da.VerificationURIComplete) {
 		p.say("%s", line)
 	}
 	p.mu.Lock()
@@ -164,7 +162,7 @@ func (p *prompter) Waiting(address string, pid int) {
 
 // Warn prints a one-line note on stderr.
 func (p *prompter) Warn(msg string) {
-	fmt.Fprintln(p.e.stderr, "git-credential-ppm: "+redact(msg))
+	fmt.Fprintln(p.inv.stderr, "git-credential-ppm: "+redact(msg))
 }
 
 // isTerminal reports whether v is an *os.File open on a terminal.

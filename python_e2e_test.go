@@ -279,6 +279,7 @@ func TestExecForwardsSignals(t *testing.T) {
 		script := `trap 'echo got-` + sig.String() + `; exit 42' INT TERM; touch ` + marker + `; while :; do sleep 0.05; done`
 		c := exec.Command(helperBin, "exec", "--", sh, "-c", script)
 		c.Env = w.env
+		withoutTerminal(c)
 		var out strings.Builder
 		c.Stdout = &out
 		if err := c.Start(); err != nil {

@@ -45,7 +45,6 @@ func (o *onTerminal) text() string {
 func startOnTerminal(t *testing.T, w *world, stty string, args ...string) *onTerminal {
 	t.Helper()
 	script := needTool(t, "script")
-	w.set("PPM_CREDENTIAL_NO_TTY", "")
 	w.set("GIT_TERMINAL_PROMPT", "")
 	for _, k := range []string{"DISPLAY", "WAYLAND_DISPLAY", "SSH_CONNECTION", "SSH_TTY"} {
 		w.set(k, "")

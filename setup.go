@@ -41,7 +41,7 @@ type fileChange struct {
 
 // setupCtx carries what setup needs to look at.
 type setupCtx struct {
-	e      *env
+	e      *invocation
 	dryRun bool
 	home   string
 	self   string // our executable
@@ -55,11 +55,14 @@ func (s *setupCtx) say(format string, args ...any) {
 	s.out = append(s.out, fmt.Sprintf(format, args...))
 }
 
-func runSetup(e *env, args []string) int {
+func runSetup(e *invocation, args []string) int {
 	fs := newFlags(e, "setup")
 	dry := fs.Bool("dry-run", false, "show the changes without making them")
 	remove := fs.Bool("remove", false, "undo what setup did")
 	if code := parseFlags(e, fs, args); code >= 0 {
+		return code
+	}
+	if code := extraArguments(e, fs, 0); code >= 0 {
 		return code
 	}
 	s, err := newSetupCtx(e, *dry)
@@ -82,7 +85,7 @@ func runSetup(e *env, args []string) int {
 	return 0
 }
 
-func newSetupCtx(e *env, dry bool) (*setupCtx, error) {
+func newSetupCtx(e *invocation, dry bool) (*setupCtx, error) {
 	home := homeDir(e)
 	if home == "" {
 		return nil, errors.New("cannot find the home directory (HOME unset)")
@@ -107,7 +110,7 @@ func newSetupCtx(e *env, dry bool) (*setupCtx, error) {
 	return s, nil
 }
 
-func homeDir(e *env) string {
+func homeDir(e *invocation) string {
 	if runtime.GOOS == "windows" {
 		if h := e.getenv("USERPROFILE"); h != "" {
 			return h
@@ -237,7 +240,7 @@ func (s *setupCtx) gitHelper(url string) (bool, error) {
 
 // pipConfigPath is the user config file pip reads: PIP_CONFIG_FILE, else
 // the per-user file (XDG on Unix, %APPDATA% on Windows).
-func pipConfigPath(e *env, home string) string {
+func pipConfigPath(e *invocation, home string) string {
 	if p := e.getenv("PIP_CONFIG_FILE"); p != "" && p != os.DevNull {
 		return p
 	}
@@ -262,7 +265,7 @@ func pipConfigPath(e *env, home string) string {
 }
 
 // uvConfigPath is uv's user-level uv.toml.
-func uvConfigPath(e *env, home string) string {
+func uvConfigPath(e *invocation, home string) string {
 	if runtime.GOOS == "windows" {
 		if a := e.getenv("APPDATA"); a != "" {
 			return filepath.Join(a, "uv", "uv.toml")

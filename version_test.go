@@ -46,7 +46,7 @@ func TestReadBuildFacts(t *testing.T) {
 
 func TestVersionCommand(t *testing.T) {
 	var out strings.Builder
-	e := &env{args: []string{"git-credential-ppm", "version"}, getenv: func(string) string { return "" }, stdout: &out, stderr: &out}
+	e := &invocation{args: []string{"git-credential-ppm", "version"}, getenv: func(string) string { return "" }, stdout: &out, stderr: &out}
 	if code := dispatch(t.Context(), e); code != 0 {
 		t.Fatalf("version exited %d: %s", code, out.String())
 	}

@@ -24,6 +24,12 @@ const maxJWT = 64 << 10
 
 var errNotJWT = errors.New("not a JWT")
 
+// ErrInvalidExpiry is wrapped by ParseClaims' error when the exp claim is
+// present but not a valid time: not a number (a string, a boolean), negative
+// or absurdly far away. Such a token must be treated as expired, never as
+// one that does not expire; the returned Claims still carry the subject.
+var ErrInvalidExpiry = errors.New("exp is not a valid time")
+
 // ParseClaims decodes a JWT's payload without checking its signature (the
 // server checks; the helper only needs exp, iat and sub). aud may be a
 // string or an array; exp and iat may be integer or fractional numbers.
@@ -48,6 +54,11 @@ func ParseClaims(jwt string) (Claims, error) {
 		Exp *float64        `json:"exp"`
 	}
 	if err := json.Unmarshal(payload, &raw); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field == "exp" {
+			// Unmarshal went on past the bad exp: keep the subject.
+			return Claims{Subject: raw.Sub}, fmt.Errorf("%w: the payload is not a JSON object of claims: %w", errNotJWT, ErrInvalidExpiry)
+		}
 		return Claims{}, fmt.Errorf("%w: the payload is not a JSON object of claims", errNotJWT)
 	}
 	c := Claims{Subject: raw.Sub, Issuer: raw.Iss}
@@ -63,7 +74,7 @@ func ParseClaims(jwt string) (Claims, error) {
 		return Claims{}, err
 	}
 	if c.Expiry, err = numericDate(raw.Exp, "exp"); err != nil {
-		return Claims{}, err
+		return Claims{Subject: c.Subject}, fmt.Errorf("%w (%w)", err, ErrInvalidExpiry)
 	}
 	return c, nil
 }

@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"encoding/base64"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -66,6 +67,26 @@ func TestParseClaims(t *testing.T) {
 				t.Errorf("expiry not in UTC: %v", got.Expiry)
 			}
 		})
+	}
+}
+
+// TestParseClaimsInvalidExpiry: an exp that is not a valid time is reported
+// as ErrInvalidExpiry (the token is then treated as expired), keeping the
+// subject; other malformed claims are not.
+func TestParseClaimsInvalidExpiry(t *testing.T) {
+	for _, payload := range []string{
+		`{"sub":"s","exp":"soon"}`, `{"sub":"s","exp":true}`, `{"sub":"s","exp":-1}`,
+		`{"sub":"s","exp":1e300}`, `{"sub":"s","exp":{"a":1}}`, `{"sub":"s","exp":[200]}`,
+	} {
+		c, err := ParseClaims(jwtFor(payload))
+		if !errors.Is(err, ErrInvalidExpiry) || c.Subject != "s" {
+			t.Errorf("%s: claims %+v, err %v; want ErrInvalidExpiry and the subject", payload, c, err)
+		}
+	}
+	for _, payload := range []string{`{"sub":5,"exp":200}`, `{"aud":5}`, `{"iat":-1}`, `{"exp":null}`} {
+		if _, err := ParseClaims(jwtFor(payload)); errors.Is(err, ErrInvalidExpiry) {
+			t.Errorf("%s: ErrInvalidExpiry for a token whose exp is fine or absent", payload)
+		}
 	}
 }
 

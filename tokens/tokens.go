@@ -6,17 +6,10 @@ package tokens
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
-	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
-	"github.com/posit-dev/git-credential-ppm/internal/addr"
 	"github.com/posit-dev/git-credential-ppm/oauth"
 	"github.com/posit-dev/git-credential-ppm/platform"
 )
@@ -45,6 +38,18 @@ type Token struct {
 	IssuedAt time.Time
 	Subject  string
 	Source   Source
+	// InvalidExpiry: the token's exp claim is not a valid time, so it is
+	// treated as expired.
+	InvalidExpiry bool
+}
+
+// LoginCode is what a person needs to approve a device login: where to go
+// and which code to enter. It holds no secret.
+type LoginCode struct {
+	UserCode                string    // shown to the person
+	VerificationURI         string    // where the person enters UserCode
+	VerificationURIComplete string    // VerificationURI with the code filled in; may be empty
+	ExpiresAt               time.Time // when the code expires; zero: unknown
 }
 
 // Prompter reaches the person during a login. It is implemented by main
@@ -56,7 +61,7 @@ type Prompter interface {
 	// ShowCode tells the person where to approve the login. It is called once
 	// per device flow and may open a browser and start a countdown that
 	// runs until ctx ends or Done is called.
-	ShowCode(ctx context.Context, address string, da *oauth.DeviceAuth)
+	ShowCode(ctx context.Context, address string, code LoginCode)
 	// Done ends what ShowCode started; err is nil when the login succeeded.
 	Done(err error)
 	// Waiting says once that another process is logging in for address.
@@ -114,15 +119,25 @@ func (m *Manager) tracef(format string, args ...any) {
 	}
 }
 
-// Describe returns what is known about a token value, decoding its JWT
-// claims when it is one; an opaque token is valid until rejected.
-func Describe(value string, src Source) Token {
+// New returns what is known about a token value, decoding its JWT claims
+// when it is one; an opaque token is valid until rejected. A JWT whose exp
+// claim is not a valid time (a string, a boolean, negative, absurd) is
+// expired: "never expires" would serve it forever.
+func New(value string, src Source) Token {
 	t := Token{Value: value, Source: src}
-	if c, err := oauth.ParseClaims(value); err == nil {
+	c, err := oauth.ParseClaims(value)
+	switch {
+	case err == nil:
 		t.Expiry, t.IssuedAt, t.Subject = c.Expiry, c.IssuedAt, c.Subject
+	case errors.Is(err, oauth.ErrInvalidExpiry):
+		t.Expiry, t.Subject, t.InvalidExpiry = invalidExpiry, c.Subject, true
 	}
 	return t
 }
+
+// invalidExpiry is the expiry given to a token whose exp claim is not a
+// valid time: long past.
+var invalidExpiry = time.Unix(1, 0).UTC()
 
 // Fresh reports whether t is usable at now: no expiry, or more left than
 // max(minValidity, min(60 s, a tenth of its lifetime)).
@@ -143,242 +158,4 @@ func Fresh(t Token, now time.Time, minValidity time.Duration) bool {
 		margin = minValidity
 	}
 	return t.Expiry.Sub(now) > margin
-}
-
-// Cached returns a fresh token for address without any network request or
-// lock, or false. It is the hot path of every git and pip request.
-func (m *Manager) Cached(address string, opt Options) (Token, bool) {
-	return m.lookup(address, opt, false)
-}
-
-// lookup is Cached; quiet leaves out the warning about an unreadable store
-// (watchStore polls it many times a second).
-func (m *Manager) lookup(address string, opt Options, quiet bool) (Token, bool) {
-	if m.StaticToken != "" {
-		return Describe(m.StaticToken, FromStatic), true
-	}
-	now := m.now()
-	if v, err := m.Store.Get(address); err == nil {
-		if t := Describe(v, FromStore); Fresh(t, now, opt.MinValidity) {
-			return t, true
-		}
-		m.tracef("stored token for %s is expired or close to expiry", address)
-	} else if !errors.Is(err, platform.ErrNotFound) && !quiet {
-		m.warn(fmt.Sprintf("could not read the %s store: %v", m.Store.Name(), err))
-	}
-	if m.Shared != nil {
-		if v, err := m.Shared.Get(address); err == nil {
-			if t := Describe(v, FromShared); Fresh(t, now, opt.MinValidity) {
-				return t, true
-			}
-		}
-	}
-	return Token{}, false
-}
-
-func (m *Manager) warn(msg string) {
-	if m.Prompt != nil {
-		m.Prompt.Warn(msg)
-	}
-	m.tracef("%s", msg)
-}
-
-// Get returns a usable token for address (SPEC §3): from the store when
-// fresh, otherwise under the per-address lock by exchange or device flow.
-func (m *Manager) Get(ctx context.Context, address string, opt Options) (Token, error) {
-	if t, ok := m.Cached(address, opt); ok {
-		m.tracef("token for %s from %s", address, t.Source)
-		return t, nil
-	}
-	return m.renew(ctx, address, opt, false)
-}
-
-// Login gets a new token for address now, even when a fresh one is stored,
-// and stores it.
-func (m *Manager) Login(ctx context.Context, address string) (Token, error) {
-	return m.renew(ctx, address, Options{}, true)
-}
-
-// Logout removes the stored token for address. It reports whether one was
-// there.
-func (m *Manager) Logout(address string) (bool, error) {
-	err := m.Store.Delete(address)
-	if errors.Is(err, platform.ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("could not remove the token for %s from the %s store: %w", address, m.Store.Name(), err)
-	}
-	return true, nil
-}
-
-// Reject forgets a token the server refused (git's erase): the stored token
-// for address is deleted only when it equals password, so a newer token
-// another process stored meanwhile survives. tokens.toml written by other
-// tools is cleaned too when it holds the same rejected token, otherwise the
-// next request would be served the same dead token again.
-func (m *Manager) Reject(address, password string) error {
-	if password == "" {
-		return nil
-	}
-	for _, s := range []platform.Store{m.Store, m.Shared} {
-		if s == nil {
-			continue
-		}
-		v, err := s.Get(address)
-		if err != nil || v != password {
-			continue
-		}
-		if err := s.Delete(address); err != nil && !errors.Is(err, platform.ErrNotFound) {
-			return fmt.Errorf("could not remove the rejected token for %s from the %s store: %w", address, s.Name(), err)
-		}
-		m.tracef("removed the rejected token for %s from the %s store", address, s.Name())
-	}
-	return nil
-}
-
-// LockPath is the lock file that serialises logins for address.
-func (m *Manager) LockPath(address string) string {
-	sum := sha256.Sum256([]byte(addr.Key(address)))
-	return filepath.Join(m.LockDir, "login-"+hex.EncodeToString(sum[:8])+".lock")
-}
-
-func (m *Manager) renew(ctx context.Context, address string, opt Options, force bool) (Token, error) {
-	if m.StaticToken != "" && !force {
-		return Describe(m.StaticToken, FromStatic), nil
-	}
-	if m.IdentityTokenFile == "" {
-		if !m.Interactive {
-			return Token{}, fmt.Errorf("%w: no valid token for %s and logins are disabled here; run `git-credential-ppm login` in a terminal, or set PACKAGEMANAGER_IDENTITY_TOKEN_FILE", ErrLoginRequired, address)
-		}
-		if ok, why := m.Prompt.CanReach(); !ok {
-			return Token{}, fmt.Errorf("%w: no valid token for %s and no one to show a login to (%s); run `git-credential-ppm login` in a terminal", ErrLoginRequired, address, why)
-		}
-	}
-	// While another process holds the lock (it is logging in), watch the
-	// store: as soon as its token appears, use it instead of queueing for
-	// the lock only to read the store afterwards.
-	lockCtx, stopWaiting := context.WithCancel(ctx)
-	defer stopWaiting()
-	found := make(chan Token, 1)
-	said := false
-	unlock, err := platform.LockFile(lockCtx, m.LockPath(address), func(pid int) {
-		if said {
-			return
-		}
-		said = true
-		if m.Prompt != nil {
-			m.Prompt.Waiting(address, pid)
-		}
-		if !force {
-			go m.watchStore(lockCtx, address, opt, found, stopWaiting)
-		}
-	})
-	if err != nil {
-		select {
-		case t := <-found:
-			m.tracef("token for %s from %s, stored by the process that held the lock", address, t.Source)
-			return t, nil
-		default:
-		}
-		return Token{}, fmt.Errorf("could not take the login lock for %s: %w", address, err)
-	}
-	defer unlock()
-	if !force {
-		// Another process may have logged in while we waited.
-		if t, ok := m.Cached(address, opt); ok {
-			m.tracef("token for %s from %s after waiting for the lock", address, t.Source)
-			return t, nil
-		}
-	}
-	client := &oauth.Client{BaseURL: address, HTTP: m.HTTP, Now: m.Now}
-	var subject string
-	var src Source
-	if m.IdentityTokenFile != "" {
-		subject, err = readIdentityToken(m.IdentityTokenFile)
-		if err != nil {
-			return Token{}, err
-		}
-		src = FromIdentity
-	} else {
-		subject, err = m.deviceFlow(ctx, client, address)
-		if err != nil {
-			return Token{}, err
-		}
-		src = FromDevice
-	}
-	m.tracef("exchanging an identity token at %s", address)
-	ot, err := client.Exchange(ctx, subject)
-	if err != nil {
-		return Token{}, fmt.Errorf("could not get a Package Manager token from %s: %w", address, err)
-	}
-	t := Describe(ot.AccessToken, src)
-	if t.Expiry.IsZero() && !ot.Expiry.IsZero() {
-		t.Expiry = ot.Expiry
-	}
-	if err := m.Store.Set(address, t.Value); err != nil {
-		// The token still serves this request; the next one logs in again.
-		m.warn(fmt.Sprintf("could not save the token for %s in the %s store (%v); it is used for this request only", address, m.Store.Name(), err))
-	}
-	m.tracef("new token for %s from %s", address, src)
-	return t, nil
-}
-
-// watchStore polls the store while another process holds the login lock;
-// when a fresh token appears it hands it over and stops the lock wait.
-func (m *Manager) watchStore(ctx context.Context, address string, opt Options, found chan<- Token, stop func()) {
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-			if t, ok := m.lookup(address, opt, true); ok {
-				found <- t
-				stop()
-				return
-			}
-		}
-	}
-}
-
-func (m *Manager) deviceFlow(ctx context.Context, client *oauth.Client, address string) (string, error) {
-	m.tracef("starting a device flow at %s", address)
-	da, err := client.StartDevice(ctx)
-	if err != nil {
-		return "", fmt.Errorf("could not start a login at %s: %w", address, err)
-	}
-	pctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	m.Prompt.ShowCode(pctx, address, da)
-	id, err := client.PollDevice(pctx, da)
-	m.Prompt.Done(err)
-	switch {
-	case err == nil:
-		return id, nil
-	case errors.Is(err, oauth.ErrAccessDenied):
-		return "", fmt.Errorf("the login for %s was denied in the browser; run `git-credential-ppm login` to try again", address)
-	case errors.Is(err, oauth.ErrExpired):
-		return "", fmt.Errorf("the login code for %s expired before it was approved; run `git-credential-ppm login` to get a new one", address)
-	case ctx.Err() != nil:
-		return "", fmt.Errorf("the login for %s was cancelled", address)
-	default:
-		return "", fmt.Errorf("the login for %s failed: %w", address, err)
-	}
-}
-
-// readIdentityToken reads the first line of the identity token file,
-// trimmed. CI systems rotate the file, so it is read on every exchange.
-func readIdentityToken(path string) (string, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return "", fmt.Errorf("could not read the identity token file PACKAGEMANAGER_IDENTITY_TOKEN_FILE=%s: %w", path, err)
-	}
-	line, _, _ := strings.Cut(string(b), "\n")
-	line = strings.TrimSpace(line)
-	if line == "" {
-		return "", fmt.Errorf("the identity token file PACKAGEMANAGER_IDENTITY_TOKEN_FILE=%s is empty; check the CI job's OIDC token setup", path)
-	}
-	return line, nil
 }

@@ -239,8 +239,8 @@ func TestStoreFailureStillServesTheToken(t *testing.T) {
 
 type recordingPrompt struct{ warn *[]string }
 
-func (p *recordingPrompt) CanReach() (bool, string)                            { return false, "test" }
-func (p *recordingPrompt) ShowCode(context.Context, string, *oauth.DeviceAuth) {}
-func (p *recordingPrompt) Done(error)                                          {}
-func (p *recordingPrompt) Waiting(string, int)                                 {}
-func (p *recordingPrompt) Warn(msg string)                                     { *p.warn = append(*p.warn, msg) }
+func (p *recordingPrompt) CanReach() (bool, string)                    { return false, "test" }
+func (p *recordingPrompt) ShowCode(context.Context, string, LoginCode) {}
+func (p *recordingPrompt) Done(error)                                  {}
+func (p *recordingPrompt) Waiting(string, int)                         {}
+func (p *recordingPrompt) Warn(msg string)                             { *p.warn = append(*p.warn, msg) }

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/posit-dev/git-credential-ppm/oauth"
+	"github.com/posit-dev/git-credential-ppm/platform"
+	"github.com/posit-dev/git-credential-ppm/protocol"
+	"github.com/posit-dev/git-credential-ppm/tokens"
+)
+
+// This file is the composition root: the one place in package main that
+// builds the token lifecycle out of the platform's stores and the oauth
+// client. Everything else reaches stored tokens through tokens.Manager.
+
+func (inv *invocation) tokensPath() (string, error) {
+	return platform.DefaultTokensPath(inv.getenv)
+}
+
+// manager builds the token manager: opens the configured store (printing
+// the auto fallback warning once per reason) and wires the prompter.
+func (inv *invocation) manager() (*tokens.Manager, error) {
+	path, err := inv.tokensPath()
+	if err != nil {
+		return nil, err
+	}
+	choice := settingValue(inv.getenv, "PPM_CREDENTIAL_STORE")
+	store, warning, err := platform.OpenStore(choice, platform.Options{Getenv: inv.getenv, FilePath: path})
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Dir(path)
+	if warning != "" {
+		inv.warnOnce(dir, warning)
+	}
+	m := &tokens.Manager{
+		Store:             store,
+		StaticToken:       strings.TrimSpace(inv.getenv("PACKAGEMANAGER_TOKEN")),
+		IdentityTokenFile: inv.getenv("PACKAGEMANAGER_IDENTITY_TOKEN_FILE"),
+		LockDir:           dir,
+		HTTP:              inv.httpClient(),
+		Now:               inv.clock(),
+		Prompt:            inv.prompter(),
+	}
+	m.Interactive, _ = inv.interactive()
+	if store.Name() != "file" {
+		m.Shared = platform.NewFileStore(path)
+	}
+	if t := inv.tracer(); t != nil {
+		m.Trace = t.printf
+	}
+	return m, nil
+}
+
+// token gets the token for addr, saying on stderr in one line why when it
+// cannot.
+func (inv *invocation) token(ctx context.Context, addr protocol.Address, opt tokens.Options) (tokens.Token, bool) {
+	m, err := inv.manager()
+	if err != nil {
+		inv.errorf("%v", err)
+		return tokens.Token{}, false
+	}
+	if t, ok := m.Cached(addr.Raw, opt); ok {
+		return t, true
+	}
+	ctx, stop := interruptible(ctx)
+	defer stop()
+	t, err := m.Renew(ctx, addr.Raw, opt)
+	if err != nil {
+		inv.errorf("%v", err)
+		return tokens.Token{}, false
+	}
+	return t, true
+}
+
+// interruptible returns a context that Ctrl-C (SIGINT) or SIGTERM cancels,
+// for commands that may wait on a login or the network.
+func interruptible(ctx context.Context) (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+}
+
+// warnOnce prints a warning the first time it is seen on this machine (a
+// marker file beside tokens.toml remembers it), so that every git request
+// does not repeat the same line.
+func (inv *invocation) warnOnce(dir, warning string) {
+	marker := filepath.Join(dir, ".store-warning")
+	if b, err := platform.ReadOwnFile(marker, 4096); err == nil && string(b) == warning {
+		inv.tracef("%s", warning)
+		return
+	}
+	fmt.Fprintln(inv.stderr, warning)
+	if err := os.MkdirAll(dir, 0o700); err == nil {
+		_ = platform.WriteFileAtomic(marker, []byte(warning), platform.WriteOptions{}) // replaces a planted link, never follows it
+	}
+}
+
+func (inv *invocation) httpClient() *http.Client {
+	c := oauth.NewHTTPClient()
+	if t := inv.tracer(); t != nil {
+		c.Transport = &tracingTransport{next: c.Transport, t: t}
+	}
+	return c
+}

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// addressStatus is one address in `status --json`. It never holds the token.
+type addressStatus struct {
+	Address       string     `json:"address"`
+	Store         string     `json:"store"`
+	StoreDetail   string     `json:"store_detail"`
+	TokenPresent  bool       `json:"token_present"`
+	Source        string     `json:"source,omitempty"`
+	Subject       string     `json:"subject,omitempty"`
+	ExpiresAt     *time.Time `json:"expires_at,omitempty"`
+	SecondsLeft   *int64     `json:"seconds_left,omitempty"`
+	InvalidExpiry bool       `json:"invalid_expiry,omitempty"`
+	Valid         bool       `json:"valid"`
+}
+
+type statusReport struct {
+	Configured bool            `json:"configured"`
+	Message    string          `json:"message,omitempty"`
+	Store      string          `json:"store,omitempty"`
+	Addresses  []addressStatus `json:"addresses"`
+	Settings   []settingStatus `json:"settings"`
+}
+
+// runStatus reports, per configured address, the token get would serve
+// (or the stale one it would replace) and the settings in effect. With no
+// address configured it says so and fails (exit 1): the helper serves
+// nothing.
+func runStatus(_ context.Context, inv *invocation, args []string) int {
+	fs := newFlags(inv, "status")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if code := parseFlags(inv, fs, args); code >= 0 {
+		return code
+	}
+	if code := extraArguments(inv, fs, 0); code >= 0 {
+		return code
+	}
+	rep, err := collectStatus(inv)
+	if err != nil {
+		inv.errorf("status: %v", err)
+		return exitFailure
+	}
+	code := exitOK
+	if !rep.Configured {
+		code = exitFailure
+	}
+	if *asJSON {
+		enc := json.NewEncoder(inv.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return exitFailure
+		}
+		return code
+	}
+	if !rep.Configured {
+		inv.errorf("%s", rep.Message)
+		return code
+	}
+	printStatus(inv, rep)
+	return code
+}
+
+func printStatus(inv *invocation, rep statusReport) {
+	fmt.Fprintf(inv.stdout, "store: %s\n", rep.Store)
+	for _, a := range rep.Addresses {
+		fmt.Fprintf(inv.stdout, "%s\n", a.Address)
+		if !a.TokenPresent {
+			fmt.Fprintf(inv.stdout, "  token: none stored (the next git/pip request, or `git-credential-ppm login`, signs in)\n")
+			continue
+		}
+		state := "valid"
+		if !a.Valid {
+			state = "expired or close to expiry (renewed on the next request)"
+		}
+		fmt.Fprintf(inv.stdout, "  token: present (%s), from %s\n", state, a.Source)
+		if a.Subject != "" {
+			fmt.Fprintf(inv.stdout, "  subject: %s\n", a.Subject)
+		}
+		switch {
+		case a.InvalidExpiry:
+			fmt.Fprintf(inv.stdout, "  expires: its exp claim is not a valid time, so it counts as expired\n")
+		case a.ExpiresAt != nil:
+			fmt.Fprintf(inv.stdout, "  expires: %s (%s left)\n", a.ExpiresAt.Local().Format(time.RFC3339), (time.Duration(*a.SecondsLeft) * time.Second).String())
+		default:
+			fmt.Fprintf(inv.stdout, "  expires: never (valid until the server rejects it)\n")
+		}
+	}
+	if len(rep.Settings) > 0 {
+		fmt.Fprintf(inv.stdout, "settings:\n")
+		for _, s := range rep.Settings {
+			if s.Value == "" {
+				fmt.Fprintf(inv.stdout, "  %s is set\n", s.Name)
+			} else {
+				fmt.Fprintf(inv.stdout, "  %s=%s\n", s.Name, s.Value)
+			}
+		}
+	}
+}
+
+// collectStatus asks the token lifecycle, with the same lookup rule as
+// get, which token each address would be served.
+func collectStatus(inv *invocation) (statusReport, error) {
+	settings := setSettings(inv.getenv)
+	list, err := inv.addresses()
+	if err != nil {
+		return statusReport{}, err
+	}
+	if len(list) == 0 {
+		return statusReport{Configured: false, Message: errNoAddress.Error() + "; until then this helper serves nothing.", Addresses: []addressStatus{}, Settings: settings}, nil
+	}
+	m, err := inv.manager()
+	if err != nil {
+		return statusReport{}, err
+	}
+	rep := statusReport{Configured: true, Store: m.StoreDescription(), Addresses: []addressStatus{}, Settings: settings}
+	now := inv.clock()()
+	for _, a := range list {
+		st := addressStatus{Address: a.Raw, Store: m.StoreName(), StoreDetail: m.StoreDescription()}
+		t, fresh, err := m.Status(a.Raw)
+		if err != nil {
+			return statusReport{}, err
+		}
+		if t.Value != "" {
+			st.TokenPresent = true
+			st.Source = string(t.Source)
+			st.Subject = t.Subject
+			st.Valid = fresh
+			st.InvalidExpiry = t.InvalidExpiry
+			if !t.Expiry.IsZero() && !t.InvalidExpiry {
+				exp := t.Expiry.UTC()
+				left := int64(t.Expiry.Sub(now).Seconds())
+				st.ExpiresAt, st.SecondsLeft = &exp, &left
+			}
+		}
+		rep.Addresses = append(rep.Addresses, st)
+	}
+	return rep, nil
+}

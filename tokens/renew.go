@@ -1,0 +1,190 @@
+package tokens
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/posit-dev/git-credential-ppm/internal/addr"
+	"github.com/posit-dev/git-credential-ppm/oauth"
+	"github.com/posit-dev/git-credential-ppm/platform"
+)
+
+// Get returns a usable token for address (SPEC §3): from the store when
+// fresh, otherwise under the per-address lock by exchange or device flow.
+func (m *Manager) Get(ctx context.Context, address string, opt Options) (Token, error) {
+	if t, ok := m.Cached(address, opt); ok {
+		return t, nil
+	}
+	return m.Renew(ctx, address, opt)
+}
+
+// Renew is Get after Cached found nothing usable: it takes the per-address
+// lock, looks again (another process may just have logged in), and
+// otherwise exchanges an identity token or runs the device flow.
+func (m *Manager) Renew(ctx context.Context, address string, opt Options) (Token, error) {
+	return m.renew(ctx, address, opt, false)
+}
+
+// Login gets a new token for address now, even when a fresh one is stored,
+// and stores it.
+func (m *Manager) Login(ctx context.Context, address string) (Token, error) {
+	return m.renew(ctx, address, Options{}, true)
+}
+
+// LockPath is the lock file that serialises logins for address.
+func (m *Manager) LockPath(address string) string {
+	sum := sha256.Sum256([]byte(addr.Key(address)))
+	return filepath.Join(m.LockDir, "login-"+hex.EncodeToString(sum[:8])+".lock")
+}
+
+func (m *Manager) renew(ctx context.Context, address string, opt Options, force bool) (Token, error) {
+	if m.StaticToken != "" && !force {
+		return New(m.StaticToken, FromStatic), nil
+	}
+	if m.IdentityTokenFile == "" {
+		if !m.Interactive {
+			return Token{}, fmt.Errorf("%w: no valid token for %s and logins are disabled here; run `git-credential-ppm login` in a terminal, or set PACKAGEMANAGER_IDENTITY_TOKEN_FILE", ErrLoginRequired, address)
+		}
+		if ok, why := m.Prompt.CanReach(); !ok {
+			return Token{}, fmt.Errorf("%w: no valid token for %s and no one to show a login to (%s); run `git-credential-ppm login` in a terminal", ErrLoginRequired, address, why)
+		}
+	}
+	// While another process holds the lock (it is logging in), watch the
+	// store: as soon as its token appears, use it instead of queueing for
+	// the lock only to read the store afterwards.
+	lockCtx, stopWaiting := context.WithCancel(ctx)
+	defer stopWaiting()
+	found := make(chan Token, 1)
+	said := false
+	unlock, err := platform.LockFile(lockCtx, m.LockPath(address), func(pid int) {
+		if said {
+			return
+		}
+		said = true
+		if m.Prompt != nil {
+			m.Prompt.Waiting(address, pid)
+		}
+		if !force {
+			go m.watchStore(lockCtx, address, opt, found, stopWaiting)
+		}
+	})
+	if err != nil {
+		select {
+		case t := <-found:
+			m.tracef("token for %s from %s, stored by the process that held the lock", address, t.Source)
+			return t, nil
+		default:
+		}
+		return Token{}, fmt.Errorf("could not take the login lock for %s: %w", address, err)
+	}
+	defer unlock()
+	if !force {
+		// Another process may have logged in while we waited.
+		if t, ok := m.lookup(address, opt); ok {
+			m.tracef("token for %s from %s after waiting for the lock", address, t.Source)
+			return t, nil
+		}
+	}
+	client := &oauth.Client{BaseURL: address, HTTP: m.HTTP, Now: m.Now}
+	var subject string
+	var src Source
+	if m.IdentityTokenFile != "" {
+		subject, err = readIdentityToken(m.IdentityTokenFile)
+		if err != nil {
+			return Token{}, err
+		}
+		src = FromIdentity
+	} else {
+		subject, err = m.deviceFlow(ctx, client, address)
+		if err != nil {
+			return Token{}, err
+		}
+		src = FromDevice
+	}
+	m.tracef("exchanging an identity token at %s", address)
+	ot, err := client.Exchange(ctx, subject)
+	if err != nil {
+		return Token{}, fmt.Errorf("could not get a Package Manager token from %s: %w", address, err)
+	}
+	t := New(ot.AccessToken, src)
+	if t.Expiry.IsZero() && !ot.Expiry.IsZero() {
+		t.Expiry = ot.Expiry
+	}
+	if err := m.Store.Set(address, t.Value); err != nil {
+		// The token still serves this request; the next one logs in again.
+		m.warn(fmt.Sprintf("could not save the token for %s in the %s store (%v); it is used for this request only", address, m.Store.Name(), err))
+	}
+	m.tracef("new token for %s from %s", address, src)
+	return t, nil
+}
+
+// watchStore polls the store while another process holds the login lock;
+// when a fresh token appears it hands it over and stops the lock wait.
+func (m *Manager) watchStore(ctx context.Context, address string, opt Options, found chan<- Token, stop func()) {
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if t, ok := m.lookup(address, opt); ok {
+				found <- t
+				stop()
+				return
+			}
+		}
+	}
+}
+
+func (m *Manager) deviceFlow(ctx context.Context, client *oauth.Client, address string) (string, error) {
+	m.tracef("starting a device flow at %s", address)
+	da, err := client.StartDevice(ctx)
+	if err != nil {
+		return "", fmt.Errorf("could not start a login at %s: %w", address, err)
+	}
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	m.Prompt.ShowCode(pctx, address, LoginCode{
+		UserCode:                da.UserCode,
+		VerificationURI:         da.VerificationURI,
+		VerificationURIComplete: da.VerificationURIComplete,
+		ExpiresAt:               da.ExpiresAt,
+	})
+	id, err := client.PollDevice(pctx, da)
+	m.Prompt.Done(err)
+	switch {
+	case err == nil:
+		return id, nil
+	case errors.Is(err, oauth.ErrAccessDenied):
+		return "", fmt.Errorf("the login for %s was denied in the browser; run `git-credential-ppm login` to try again", address)
+	case errors.Is(err, oauth.ErrExpired):
+		return "", fmt.Errorf("the login code for %s expired before it was approved; run `git-credential-ppm login` to get a new one", address)
+	case ctx.Err() != nil:
+		return "", fmt.Errorf("the login for %s was cancelled", address)
+	default:
+		return "", fmt.Errorf("the login for %s failed: %w", address, err)
+	}
+}
+
+// readIdentityToken reads the first line of the identity token file,
+// trimmed. CI systems rotate the file, so it is read on every exchange.
+func readIdentityToken(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("could not read the identity token file PACKAGEMANAGER_IDENTITY_TOKEN_FILE=%s: %w", path, err)
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	line = strings.TrimSpace(line)
+	if line == "" {
+		return "", fmt.Errorf("the identity token file PACKAGEMANAGER_IDENTITY_TOKEN_FILE=%s is empty; check the CI job's OIDC token setup", path)
+	}
+	return line, nil
+}
