@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/posit-dev/git-credential-ppm/internal/termtext"
 	"github.com/posit-dev/git-credential-ppm/protocol"
 )
 
@@ -27,9 +28,11 @@ type invocation struct {
 	prompt    *prompter
 }
 
+// errorf prints one line on stderr: redacted, and with control characters
+// escaped (server text must not drive the terminal or forge a line).
 func (inv *invocation) errorf(format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
-	fmt.Fprintln(inv.stderr, "git-credential-ppm: "+redact(msg))
+	fmt.Fprintln(inv.stderr, "git-credential-ppm: "+termtext.Escape(redact(msg)))
 }
 
 // clock returns the invocation's clock (time.Now when none was injected).

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/posit-dev/git-credential-ppm/internal/termtext"
 	"github.com/posit-dev/git-credential-ppm/protocol"
 	"github.com/posit-dev/git-credential-ppm/tokens"
 )
@@ -61,7 +62,7 @@ func runLogin(ctx context.Context, inv *invocation, args []string) int {
 			code = exitFailure
 			continue
 		}
-		fmt.Fprintf(inv.stderr, "Logged in to %s%s; token stored in %s%s.\n", a.Raw, subjectSuffix(t), m.StoreName(), expirySuffix(t, inv.clock()()))
+		fmt.Fprintf(inv.stderr, "Logged in to %s%s; token stored in %s%s.\n", termtext.Escape(a.Raw), subjectSuffix(t), m.StoreName(), expirySuffix(t, inv.clock()()))
 	}
 	return code
 }
@@ -70,7 +71,7 @@ func subjectSuffix(t tokens.Token) string {
 	if t.Subject == "" {
 		return ""
 	}
-	return " as " + t.Subject
+	return " as " + termtext.Escape(t.Subject)
 }
 
 func expirySuffix(t tokens.Token, now time.Time) string {

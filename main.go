@@ -19,6 +19,8 @@ import (
 var version = "dev"
 
 func main() {
+	// Before anything could hold a token: no core file will contain one.
+	disableCoreDumps()
 	// Ctrl-C handling is set up only where a command may wait (a login, an
 	// exchange): installing signal handlers costs about 1.5 ms of process
 	// start here, a third of a `get` answered from the store.

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/posit-dev/git-credential-ppm/internal/termtext"
 	"github.com/posit-dev/git-credential-ppm/platform"
 	"github.com/posit-dev/git-credential-ppm/tokens"
 )
@@ -82,12 +83,20 @@ func (p *prompter) say(format string, args ...any) {
 // keeps a countdown line up to date on a terminal.
 func (p *prompter) ShowCode(ctx context.Context, address string, da tokens.LoginCode) {
 	p.init()
+	// The code and the URIs come from the server: shown escaped, opened
+	// in the browser as they are.
+	show := tokens.LoginCode{
+		UserCode:                termtext.Escape(da.UserCode),
+		VerificationURI:         termtext.Escape(da.VerificationURI),
+		VerificationURIComplete: termtext.Escape(da.VerificationURIComplete),
+	}
+	address = termtext.Escape(address)
 	p.say("To sign in to Posit Package Manager at %s:", address)
-	if da.VerificationURIComplete != "" {
-		p.say("  open %s", da.VerificationURIComplete)
-		p.say("  (or open %s and enter the code %s)", da.VerificationURI, da.UserCode)
+	if show.VerificationURIComplete != "" {
+		p.say("  open %s", show.VerificationURIComplete)
+		p.say("  (or open %s and enter the code %s)", show.VerificationURI, show.UserCode)
 	} else {
-		p.say("  open %s and enter the code %s", da.VerificationURI, da.UserCode)
+		p.say("  open %s and enter the code %s", show.VerificationURI, show.UserCode)
 	}
 	opened := false
 	if p.browser != nil {
@@ -96,7 +105,7 @@ func (p *prompter) ShowCode(ctx context.Context, address string, da tokens.Login
 			target = da.VerificationURI
 		}
 		if err := platform.OpenBrowser(ctx, p.browser, target); err != nil {
-			p.say("  (could not open a browser: %v)", err)
+			p.say("  (could not open a browser: %s)", termtext.Escape(err.Error()))
 		} else {
 			opened = true
 			p.inv.tracef("opened the browser with %s", p.browser[0])
@@ -162,7 +171,7 @@ func (p *prompter) Waiting(address string, pid int) {
 
 // Warn prints a one-line note on stderr.
 func (p *prompter) Warn(msg string) {
-	fmt.Fprintln(p.inv.stderr, "git-credential-ppm: "+redact(msg))
+	p.inv.errorf("%s", msg)
 }
 
 // isTerminal reports whether v is an *os.File open on a terminal.

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/posit-dev/git-credential-ppm/internal/termtext"
 )
 
 // addressStatus is one address in `status --json`. It never holds the token.
@@ -67,10 +69,14 @@ func runStatus(_ context.Context, inv *invocation, args []string) int {
 	return code
 }
 
+// printStatus prints the report for a person: every value that came from
+// outside (a JWT's subject, a setting, a store's description) has its
+// control characters escaped; --json prints them exactly.
 func printStatus(inv *invocation, rep statusReport) {
-	fmt.Fprintf(inv.stdout, "store: %s\n", rep.Store)
+	esc := termtext.Escape
+	fmt.Fprintf(inv.stdout, "store: %s\n", esc(rep.Store))
 	for _, a := range rep.Addresses {
-		fmt.Fprintf(inv.stdout, "%s\n", a.Address)
+		fmt.Fprintf(inv.stdout, "%s\n", esc(a.Address))
 		if !a.TokenPresent {
 			fmt.Fprintf(inv.stdout, "  token: none stored (the next git/pip request, or `git-credential-ppm login`, signs in)\n")
 			continue
@@ -81,7 +87,7 @@ func printStatus(inv *invocation, rep statusReport) {
 		}
 		fmt.Fprintf(inv.stdout, "  token: present (%s), from %s\n", state, a.Source)
 		if a.Subject != "" {
-			fmt.Fprintf(inv.stdout, "  subject: %s\n", a.Subject)
+			fmt.Fprintf(inv.stdout, "  subject: %s\n", esc(a.Subject))
 		}
 		switch {
 		case a.InvalidExpiry:
@@ -98,7 +104,7 @@ func printStatus(inv *invocation, rep statusReport) {
 			if s.Value == "" {
 				fmt.Fprintf(inv.stdout, "  %s is set\n", s.Name)
 			} else {
-				fmt.Fprintf(inv.stdout, "  %s=%s\n", s.Name, s.Value)
+				fmt.Fprintf(inv.stdout, "  %s=%s\n", s.Name, esc(s.Value))
 			}
 		}
 	}
