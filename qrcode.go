@@ -2,7 +2,6 @@ package main
 
 import (
 	"io"
-	"strings"
 
 	"golang.org/x/term"
 
@@ -19,7 +18,7 @@ const defaultColumns = 80
 // verification_uri_complete (a code of the bare URL would still leave the
 // code to type), or the terminal is too narrow for one.
 func loginQR(getenv func(string) string, out io.Writer, terminal, browserOpened bool, uriComplete string) []string {
-	if !terminal || browserOpened || uriComplete == "" || strings.TrimSpace(getenv("PPM_CREDENTIAL_QR")) == "0" {
+	if !terminal || browserOpened || uriComplete == "" || settingValue(getenv, "PPM_CREDENTIAL_QR") == "0" {
 		return nil
 	}
 	lines, ok := qr.Terminal(uriComplete, terminalColumns(out))
