@@ -141,3 +141,39 @@ func TestPipHTTPIndexGetsNoTokenThroughTheBareHost(t *testing.T) {
 	}
 	w.assertNoSecretsLeaked(tok)
 }
+
+// TestTraceAndErrorsKeepOurWords: redaction removes secrets and nothing
+// else. The trace keeps each request's status code, the refusal of an
+// expired identity token keeps its advice, and a password in a keyring
+// service's userinfo is not traced.
+func TestTraceAndErrorsKeepOurWords(t *testing.T) {
+	w := newWorld(t, fakeppm.Options{}).withIdentity()
+	w.keyringLink()
+	host := hostOf(w.ppm.URL())
+	if r := w.run(gitRequest("http", host, ""), "get"); r.code != 0 || attr(r.stdout, "password") == "" {
+		t.Fatalf("get: %d %q", r.code, r.stderr)
+	}
+	const typed = "hunter2-typed-into-pip.conf"
+	service := strings.Replace(w.ppm.IndexURL(), "://", "://__token__:"+typed+"@", 1)
+	if r := w.keyring("get", service, "__token__"); r.code != 1 || r.stdout != "" {
+		t.Errorf("keyring get with userinfo: %d %q", r.code, r.stdout)
+	}
+	trace, _ := os.ReadFile(w.trace)
+	if !strings.Contains(string(trace), "/__api__/token: 200 OK") {
+		t.Errorf("the trace hides the exchange's status code:\n%s", trace)
+	}
+	if !strings.Contains(string(trace), "keyring get "+strings.Replace(w.ppm.IndexURL(), "://", "://__token__:[redacted]@", 1)) {
+		t.Errorf("the trace does not show the refused service with its password redacted:\n%s", trace)
+	}
+	// An identity token the server refuses: the advice survives.
+	expired := filepath.Join(w.home, "expired-oidc")
+	if err := os.WriteFile(expired, []byte(w.ppm.IssueIdentityTokenFor("ci-job", -1)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w.set("PACKAGEMANAGER_IDENTITY_TOKEN_FILE", expired)
+	r := w.run("", "login")
+	if r.code == 0 || !strings.Contains(r.stderr, "refused the identity token: check that it is current") {
+		t.Errorf("login with an expired identity token: %d %q; want the advice intact", r.code, r.stderr)
+	}
+	w.assertNoSecretsLeaked(typed)
+}

@@ -531,8 +531,11 @@ func TestLoginStatusLogout(t *testing.T) {
 	w.assertNoSecretsLeaked(tok)
 }
 
-// assertNoSecretsLeaked greps the trace file and every stderr seen for the
-// given secrets, the identity token and anything JWT-shaped.
+// assertNoSecretsLeaked greps the trace file and every stderr seen for
+// the secrets in play: the given ones, every secret the fake PPM issued or
+// received (tokens, identity tokens, device codes, code verifiers), the
+// identity token file's and PACKAGEMANAGER_TOKEN. The oracle is that list,
+// not the helper's own redaction patterns.
 func (w *world) assertNoSecretsLeaked(secrets ...string) {
 	w.t.Helper()
 	b, err := os.ReadFile(w.trace)
@@ -542,6 +545,15 @@ func (w *world) assertNoSecretsLeaked(secrets ...string) {
 	if p := filepath.Join(w.home, "oidc-token"); fileExists(p) {
 		id, _ := os.ReadFile(p)
 		secrets = append(secrets, strings.TrimSpace(string(id)))
+	}
+	secrets = append(secrets, w.ppm.Secrets()...)
+	for _, kv := range w.env {
+		if v, ok := strings.CutPrefix(kv, "PACKAGEMANAGER_TOKEN="); ok {
+			secrets = append(secrets, v)
+		}
+	}
+	if len(secrets) == 0 {
+		w.t.Errorf("no secret was in play: the leak check proves nothing")
 	}
 	w.mu.Lock()
 	stderr := strings.Join(w.stderrs, "\n")
@@ -553,9 +565,6 @@ func (w *world) assertNoSecretsLeaked(secrets ...string) {
 		if s != "" && strings.Contains(stderr, s) {
 			w.t.Errorf("a secret reached stderr")
 		}
-	}
-	if jwtLike.Match(b) || jwtLike.MatchString(stderr) {
-		w.t.Errorf("something JWT-shaped reached the trace file or stderr")
 	}
 	if len(b) == 0 {
 		w.t.Errorf("the trace file is empty: tracing did not work, so the check above proves nothing")

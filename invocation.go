@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/posit-dev/git-credential-ppm/internal/redact"
 	"github.com/posit-dev/git-credential-ppm/internal/termtext"
 	"github.com/posit-dev/git-credential-ppm/protocol"
 )
@@ -32,7 +33,7 @@ type invocation struct {
 // escaped (server text must not drive the terminal or forge a line).
 func (inv *invocation) errorf(format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
-	fmt.Fprintln(inv.stderr, "git-credential-ppm: "+termtext.Escape(redact(msg)))
+	fmt.Fprintln(inv.stderr, "git-credential-ppm: "+termtext.Escape(redact.Text(msg)))
 }
 
 // clock returns the invocation's clock (time.Now when none was injected).

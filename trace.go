@@ -5,14 +5,15 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/posit-dev/git-credential-ppm/internal/redact"
 )
 
 // tracer writes PPM_CREDENTIAL_TRACE lines. Every line passes through
-// redact, so a token that slipped into a message is still not written.
+// redact.Text, so a token that slipped into a message is still not written.
 type tracer struct {
 	mu sync.Mutex
 	w  io.Writer
@@ -39,24 +40,10 @@ func (t *tracer) printf(format string, args ...any) {
 	if t == nil {
 		return
 	}
-	line := redact(fmt.Sprintf(format, args...))
+	line := redact.Text(fmt.Sprintf(format, args...))
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	fmt.Fprintf(t.w, "%s git-credential-ppm[%d]: %s\n", time.Now().Format("15:04:05.000"), os.Getpid(), line)
-}
-
-// jwtLike matches anything shaped like a JWT (three base64url segments, the
-// first starting as a JSON object does) and long opaque secrets after
-// password= or token= in a message.
-var (
-	jwtLike    = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`)
-	secretPair = regexp.MustCompile(`(?i)((?:password|token|secret|code_verifier|device_code|subject_token)[=:]\s*)[^\s&"']+`)
-)
-
-// redact removes token-shaped text from a line meant for a person or a log.
-func redact(s string) string {
-	s = jwtLike.ReplaceAllString(s, "[redacted]")
-	return secretPair.ReplaceAllString(s, "${1}[redacted]")
 }
 
 // tracingTransport traces each request's method, URL (no query) and status.

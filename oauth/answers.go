@@ -10,12 +10,13 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/posit-dev/git-credential-ppm/internal/redact"
 )
 
 // This file turns PPM's answers into values. Its functions are pure (an
@@ -310,45 +311,17 @@ func cleanText(s string, secrets []string, limit int) string {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "?")
 	}
-	s = redact(s, secrets)
-	s = jwtLike.ReplaceAllString(s, "[redacted]")
+	s = redact.Known(s, secrets...)
 	s = strings.Map(func(r rune) rune {
 		if !unicode.IsPrint(r) {
 			return ' '
 		}
 		return r
 	}, s)
-	s = redact(s, secrets)
+	s = redact.Known(s, secrets...)
 	s = strings.TrimSpace(s)
 	if utf8.RuneCountInString(s) > limit {
 		s = string([]rune(s)[:limit]) + "…"
-	}
-	return s
-}
-
-// jwtLike matches what looks like a JWT (or any JWS): servers quote tokens
-// in their error descriptions, and not only the ones this request sent.
-var jwtLike = regexp.MustCompile(`[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*`)
-
-// redact replaces every secret in s. Should replacing make a secret appear
-// again (secrets overlapping the marker), the whole text goes.
-func redact(s string, secrets []string) string {
-	for range 3 {
-		found := false
-		for _, sec := range secrets {
-			if sec != "" && strings.Contains(s, sec) {
-				s = strings.ReplaceAll(s, sec, "[redacted]")
-				found = true
-			}
-		}
-		if !found {
-			return s
-		}
-	}
-	for _, sec := range secrets {
-		if sec != "" && strings.Contains(s, sec) {
-			return "[redacted]"
-		}
 	}
 	return s
 }

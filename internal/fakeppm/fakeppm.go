@@ -131,6 +131,7 @@ type Server struct {
 	live    []string           // jti of tokens issued since the last RevokeAll
 	revoked map[string]bool    // jti of revoked tokens
 	uploads []string
+	secrets []string // every secret handed out or received, see Secrets
 }
 
 // New starts a fake Package Manager on loopback, for tests: it panics

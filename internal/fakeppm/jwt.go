@@ -125,10 +125,10 @@ func (s *Server) IssueIdentityTokenFor(subject string, lifetime time.Duration) s
 	if lifetime <= 0 {
 		exp = now.Add(-time.Second)
 	}
-	return signJWT(s.idpKey, map[string]any{
+	return s.remember(signJWT(s.idpKey, map[string]any{
 		"iss": idpIssuer, "aud": ppmAud, "sub": subject,
 		"iat": now.Unix(), "exp": exp.Unix(),
-	})
+	}))
 }
 
 // checkIdentityToken is what the exchange accepts as subject_token.
@@ -163,7 +163,7 @@ func (s *Server) issuePPMToken(subject string) (string, time.Time) {
 		exp = now.Add(s.opts.TokenLifetime)
 		c["exp"] = exp.Unix()
 	}
-	return signJWT(s.ppmKey, c), exp
+	return s.remember(signJWT(s.ppmKey, c)), exp
 }
 
 // checkPPMToken is what the repositories accept as the Basic password.

@@ -69,7 +69,7 @@ func (s *Server) handleDevice(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, "invalid_request", "code_challenge must be the base64url SHA-256 of the code verifier")
 		return
 	}
-	dc := hex.EncodeToString(randomBytes(20))
+	dc := s.remember(hex.EncodeToString(randomBytes(20)))
 	uc := strings.ToUpper(hex.EncodeToString(randomBytes(2)) + "-" + hex.EncodeToString(randomBytes(2)))
 	now := s.now()
 	d := &device{
@@ -116,6 +116,7 @@ func (s *Server) handleDeviceAccess(w http.ResponseWriter, r *http.Request) {
 	if !parseForm(w, r) {
 		return
 	}
+	s.remember(r.PostForm.Get("code_verifier"))
 	s.mu.Lock()
 	d, ok := s.devices[r.PostForm.Get("device_code")]
 	if !ok {
