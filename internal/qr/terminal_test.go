@@ -1,6 +1,7 @@
 package qr_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -88,5 +89,20 @@ func TestTerminalTooNarrow(t *testing.T) {
 	}
 	if _, ok := qr.Terminal(strings.Repeat("a", 272), 200); ok {
 		t.Error("272 bytes: drew a code; want none")
+	}
+}
+
+// BenchmarkTerminal: the cost a login pays to draw its code (a typical
+// 55-byte URL, version 4, and the longest, version 10).
+func BenchmarkTerminal(b *testing.B) {
+	for _, n := range []int{55, 271} {
+		url := urlOfLength(n)
+		b.Run(fmt.Sprint(n, "bytes"), func(b *testing.B) {
+			for b.Loop() {
+				if _, ok := qr.Terminal(url, 80); !ok {
+					b.Fatal("no code")
+				}
+			}
+		})
 	}
 }
