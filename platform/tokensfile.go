@@ -156,8 +156,8 @@ func lookupToken(doc map[string]any, path, address string) (string, error) {
 	}{{conns, "address"}, {old, "url"}} {
 		variant := ""
 		for _, e := range set.list {
-			a, tok := stringField(e, set.key), stringField(e, "token")
-			if tok == "" || !sameAddress(a, address) {
+			a, tok := stringField(e, set.key), entryToken(e)
+			if stringField(e, "token") == "" || !sameAddress(a, address) {
 				continue
 			}
 			if a == address {
@@ -253,13 +253,15 @@ func setToken(doc map[string]any, path, address, token string) error {
 			continue // a second entry for the same address
 		}
 		e["address"] = address
-		e["token"] = token
+		setEntryToken(e, token)
 		e["auth_type"] = authTypeSSO
 		out = append(out, e)
 		done = true
 	}
 	if !done {
-		out = append(out, map[string]any{"address": address, "token": token, "auth_type": authTypeSSO})
+		e := map[string]any{"address": address, "auth_type": authTypeSSO}
+		setEntryToken(e, token)
+		out = append(out, e)
 	}
 	putConnections(doc, out)
 	return nil

@@ -114,15 +114,41 @@ func (m *Manager) renew(ctx context.Context, address string, opt Options, force 
 		return Token{}, fmt.Errorf("could not get a Package Manager token from %s: %w", address, err)
 	}
 	t := New(ot.AccessToken, src)
+	stored := t.Value
 	if t.Expiry.IsZero() && !ot.Expiry.IsZero() {
+		// An opaque token: keep its expires_in beside it in the store.
 		t.Expiry = ot.Expiry
+		stored = platform.WithExpiry(t.Value, t.Expiry)
 	}
-	if err := m.Store.Set(address, t.Value); err != nil {
+	m.checkIssued(address, t)
+	if err := m.Store.Set(address, stored); err != nil {
 		// The token still serves this request; the next one logs in again.
 		m.warn(fmt.Sprintf("could not save the token for %s in the %s store (%v); it is used for this request only", address, m.Store.Name(), err))
 	}
 	m.tracef("new token for %s from %s", address, src)
 	return t, nil
+}
+
+// checkIssued says, in one line and once per process, when a token just
+// issued is already expired or close to it by this machine's clock: the
+// clock is wrong (or the server issued a token with a bad exp), and every
+// request would silently exchange again.
+func (m *Manager) checkIssued(address string, t Token) {
+	now := m.now()
+	switch {
+	case t.InvalidExpiry:
+		m.warnOnce.Do(func() {
+			m.warn(fmt.Sprintf("Package Manager at %s issued a token whose exp claim is not a valid time; it counts as expired, so every request asks for a new one: tell the Package Manager administrator", address))
+		})
+	case !t.Expiry.IsZero() && now.After(t.Expiry):
+		skew := now.Sub(t.Expiry)
+		if !t.IssuedAt.IsZero() {
+			skew = now.Sub(t.IssuedAt)
+		}
+		m.warnOnce.Do(func() {
+			m.warn(fmt.Sprintf("the token Package Manager at %s just issued has already expired by this machine's clock, which looks %s ahead of the server's: correct the clock (e.g. enable NTP), or every request asks for a new token", address, skew.Round(time.Second)))
+		})
+	}
 }
 
 // watchStore polls the store while another process holds the login lock;

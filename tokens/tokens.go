@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/posit-dev/git-credential-ppm/oauth"
@@ -97,6 +98,8 @@ type Manager struct {
 	Prompt Prompter
 	// Trace, when not nil, receives trace lines (never secrets).
 	Trace func(format string, args ...any)
+
+	warnOnce sync.Once // the warning about a token expired when issued
 }
 
 // Options tune one Get.
@@ -123,12 +126,19 @@ func (m *Manager) tracef(format string, args ...any) {
 // when it is one; an opaque token is valid until rejected. A JWT whose exp
 // claim is not a valid time (a string, a boolean, negative, absurd) is
 // expired: "never expires" would serve it forever.
+//
+// value may be a token in the store's envelope (platform.WithExpiry): an
+// opaque token keeps the expiry it was issued with (expires_in).
 func New(value string, src Source) Token {
-	t := Token{Value: value, Source: src}
+	value, stored := platform.SplitExpiry(value)
+	t := Token{Value: value, Source: src, Expiry: stored}
 	c, err := oauth.ParseClaims(value)
 	switch {
 	case err == nil:
-		t.Expiry, t.IssuedAt, t.Subject = c.Expiry, c.IssuedAt, c.Subject
+		t.IssuedAt, t.Subject = c.IssuedAt, c.Subject
+		if !c.Expiry.IsZero() {
+			t.Expiry = c.Expiry
+		}
 	case errors.Is(err, oauth.ErrInvalidExpiry):
 		t.Expiry, t.Subject, t.InvalidExpiry = invalidExpiry, c.Subject, true
 	}

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"encoding/base64"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/posit-dev/git-credential-ppm/internal/fakeppm"
+)
+
+// TestTraceSaysWhichTokenAndWhy: PPM_CREDENTIAL_TRACE gives one decision
+// line per request, also for a get answered from the store: the address,
+// where the token came from and its time left — or why there was none.
+func TestTraceSaysWhichTokenAndWhy(t *testing.T) {
+	w := newWorld(t, fakeppm.Options{}).withIdentity()
+	req := gitRequest("http", hostOf(w.ppm.URL()), "")
+	if r := w.run(req, "get"); r.code != 0 {
+		t.Fatalf("first get: %s", r.stderr)
+	}
+	before, _ := os.ReadFile(w.trace)
+	if !strings.Contains(string(before), "token for "+w.ppm.URL()+": none usable (none in the file store") {
+		t.Errorf("the first get's trace does not say why no stored token was used:\n%s", before)
+	}
+	if r := w.run(req, "get"); r.code != 0 {
+		t.Fatalf("second get: %s", r.stderr)
+	}
+	after, _ := os.ReadFile(w.trace)
+	second := strings.TrimPrefix(string(after), string(before))
+	var decisions []string
+	for _, line := range strings.Split(second, "\n") {
+		if strings.Contains(line, "token for ") {
+			decisions = append(decisions, line)
+		}
+	}
+	if len(decisions) != 1 || !strings.Contains(decisions[0], w.ppm.URL()) || !strings.Contains(decisions[0], "from the store file") || !strings.Contains(decisions[0], "m") || !strings.Contains(decisions[0], "left") {
+		t.Errorf("a get from the store traced %q; want one line with the address, the store and the time left", decisions)
+	}
+	w.assertNoSecretsLeaked()
+}
+
+// TestInvalidExpIsExpired: a stored JWT whose exp is a string is not
+// "never expires": status calls it expired and get replaces it.
+func TestInvalidExpIsExpired(t *testing.T) {
+	w := newWorld(t, fakeppm.Options{}).withIdentity()
+	enc := base64.RawURLEncoding.EncodeToString
+	bad := enc([]byte(`{"alg":"HS256"}`)) + "." + enc([]byte(`{"sub":"someone","exp":"never"}`)) + ".c2ln"
+	file := filepath.Join(w.home, ".ppm", "tokens.toml")
+	if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	entry := "[[connections]]\naddress = \"" + w.ppm.URL() + "\"\ntoken = \"" + bad + "\"\nauth_type = \"sso\"\n"
+	if err := os.WriteFile(file, []byte(entry), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st := w.run("", "status")
+	if st.code != 0 || !strings.Contains(st.stdout, "expired or close to expiry") || !strings.Contains(st.stdout, "exp claim is not a valid time") {
+		t.Errorf("status of a token with exp \"never\": %q %q", st.stdout, st.stderr)
+	}
+	r := w.run(gitRequest("http", hostOf(w.ppm.URL()), ""), "get")
+	if got := attr(r.stdout, "password"); got == bad || !w.ppm.ValidToken(got) {
+		t.Errorf("get served the token with a bad exp (or nothing valid): %q %s", r.stdout, r.stderr)
+	}
+	if c := w.ppm.Counts(); c.Exchange != 1 {
+		t.Errorf("exchanges = %d; want 1", c.Exchange)
+	}
+}
+
+// TestSkewedClockIsNamedOnce: the server's clock is 2 hours behind ours,
+// so its 1-hour tokens arrive expired; the helper says so in one line with
+// the skew, instead of exchanging again on every request in silence.
+func TestSkewedClockIsNamedOnce(t *testing.T) {
+	w := newWorld(t, fakeppm.Options{Now: func() time.Time { return time.Now().Add(-2 * time.Hour) }}).withIdentity()
+	r := w.run(gitRequest("http", hostOf(w.ppm.URL()), ""), "get")
+	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+	if len(lines) != 1 || !strings.Contains(r.stderr, "clock") || !strings.Contains(r.stderr, "2h0m") {
+		t.Errorf("stderr %q; want one line naming the clock and a skew of about 2h", r.stderr)
+	}
+	if attr(r.stdout, "password") == "" {
+		t.Errorf("no token served: %q", r.stdout)
+	}
+}
