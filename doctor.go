@@ -9,10 +9,11 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"strings"
 	"time"
 
+	"github.com/posit-dev/git-credential-ppm/internal/clients"
+	"github.com/posit-dev/git-credential-ppm/oauth"
 	"github.com/posit-dev/git-credential-ppm/protocol"
 	"github.com/posit-dev/git-credential-ppm/tokens"
 )
@@ -55,8 +56,10 @@ func runDoctor(ctx context.Context, e *invocation, args []string) int {
 	switch {
 	case err != nil:
 		d.bad("configuration: %v", err)
+		return 1
 	case len(list) == 0:
 		d.bad("configuration: %v", errNoAddress)
+		return 1
 	default:
 		d.ok("configuration: PACKAGEMANAGER_ADDRESS = %s", joinRaw(list))
 	}
@@ -73,10 +76,8 @@ func runDoctor(ctx context.Context, e *invocation, args []string) int {
 		if m != nil {
 			d.checkToken(m, a)
 		}
-		d.checkGit(a)
 	}
-	d.checkPip()
-	d.checkUV()
+	d.checkClients(list)
 	if d.failed {
 		return 1
 	}
@@ -117,7 +118,7 @@ func (d *doctor) checkServer(ctx context.Context, a protocol.Address) {
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	client := d.e.httpClient()
-	endpoint := strings.TrimRight(a.Raw, "/") + "/__api__/token"
+	endpoint := strings.TrimRight(a.Raw, "/") + oauth.PathToken
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(""))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
@@ -146,7 +147,7 @@ func (d *doctor) checkServer(ctx context.Context, a protocol.Address) {
 	if resp.StatusCode >= 400 && resp.StatusCode < 500 && json.Unmarshal(body, &oe) == nil && oe.Error != "" {
 		d.ok("%s: Package Manager's token endpoint answers (%s to an empty request, as expected)", a.Raw, oe.Error)
 	} else {
-		d.bad("%s: /__api__/token answered %d without an OAuth error: is this the Package Manager URL, and is login (OIDC) enabled?", a.Raw, resp.StatusCode)
+		d.bad("%s: %s answered %d without an OAuth error: is this the Package Manager URL, and is login (OIDC) enabled?", a.Raw, oauth.PathToken, resp.StatusCode)
 	}
 	date, err := http.ParseTime(resp.Header.Get("Date"))
 	if err != nil {
@@ -179,65 +180,31 @@ func (d *doctor) checkToken(m *tokens.Manager, a protocol.Address) {
 	d.note("%s: no valid token stored; the next request logs in, or run `git-credential-ppm login`", a.Raw)
 }
 
-func (d *doctor) checkGit(a protocol.Address) {
-	git, err := exec.LookPath("git")
+// checkClients runs each client's check from clients.Table, one line
+// each. A client that is installed but not set up is a note when another
+// client is wired (a git-only user is not failed for pip), and a failure
+// when none is (the helper serves nobody).
+func (d *doctor) checkClients(list []protocol.Address) {
+	ce, err := clientEnv(d.e, list)
 	if err != nil {
-		d.note("git: not installed (skipped)")
+		d.bad("clients: %v", err)
 		return
 	}
-	key := "credential." + strings.TrimRight(a.Raw, "/") + ".helper"
-	out, _ := exec.Command(git, "config", "--get-all", key).Output()
-	for _, v := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		if v == "ppm" || strings.Contains(v, "git-credential-ppm") {
-			d.ok("git: %s = %s", key, v)
-			return
+	reports := clients.CheckAll(ce, clients.Table)
+	anyWired := false
+	for _, r := range reports {
+		anyWired = anyWired || r.Wired
+	}
+	for _, r := range reports {
+		for _, l := range r.Lines {
+			switch {
+			case l.Level == clients.OK:
+				d.ok("%s", l.Text)
+			case l.Level == clients.Problem, l.Level == clients.Unwired && !anyWired:
+				d.bad("%s", l.Text)
+			default:
+				d.note("%s", l.Text)
+			}
 		}
 	}
-	d.bad("git: %s is not set; run `git-credential-ppm setup` (or git config --global %s ppm)", key, key)
-}
-
-func (d *doctor) checkPip() {
-	keyring, err := exec.LookPath(keyringName())
-	if err != nil {
-		d.bad("pip/uv: no `keyring` on PATH; run `git-credential-ppm setup`")
-	} else if self, err := os.Executable(); err == nil && !sameFile(keyring, self) {
-		d.bad("pip/uv: `keyring` on PATH is %s, not this helper; put this helper's link earlier on PATH (`git-credential-ppm setup` says where)", keyring)
-	} else {
-		d.ok("pip/uv: `keyring` on PATH is this helper (%s)", keyring)
-	}
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		d.note("pip: python3 not installed (skipped)")
-		return
-	}
-	out, err := exec.Command(py, "-m", "pip", "config", "list").Output()
-	if err != nil {
-		d.note("pip: not installed for %s (skipped)", py)
-		return
-	}
-	if strings.Contains(string(out), "keyring-provider='subprocess'") {
-		d.ok("pip: keyring-provider = subprocess")
-	} else {
-		d.bad("pip: keyring-provider is not subprocess; run `git-credential-ppm setup` (or pip config set global.keyring-provider subprocess)")
-	}
-}
-
-func (d *doctor) checkUV() {
-	if _, err := exec.LookPath("uv"); err != nil {
-		d.note("uv: not installed (skipped)")
-		return
-	}
-	path := uvConfigPath(d.e, homeDir(d.e))
-	b, _ := os.ReadFile(path)
-	if idx, _ := findKey(splitLines(string(b)), "", "keyring-provider"); idx >= 0 && strings.Contains(splitLines(string(b))[idx], "subprocess") {
-		d.ok("uv: %s sets keyring-provider = \"subprocess\"", path)
-		return
-	}
-	d.bad("uv: keyring-provider is not \"subprocess\" in %s; run `git-credential-ppm setup`", path)
-}
-
-func sameFile(a, b string) bool {
-	fa, err1 := os.Stat(a)
-	fb, err2 := os.Stat(b)
-	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
 }

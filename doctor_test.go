@@ -4,10 +4,12 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/posit-dev/git-credential-ppm/internal/fakeppm"
 	"github.com/posit-dev/git-credential-ppm/protocol"
 )
 
@@ -57,5 +59,33 @@ func TestDoctorServerChecks(t *testing.T) {
 				t.Errorf("failed = %v; want %v:\n%s", d.failed, c.failed, out.String())
 			}
 		})
+	}
+}
+
+// TestDoctorGitOnlyUserPasses: git wired, pip and uv not: their lines are
+// notes and doctor exits 0.
+func TestDoctorGitOnlyUserPasses(t *testing.T) {
+	needTool(t, "git")
+	w := newWorld(t, fakeppm.Options{}).withIdentity()
+	w.set("XDG_CONFIG_HOME", filepath.Join(w.home, ".config"))
+	key := "credential." + w.ppm.URL() + ".helper"
+	w.git("config", "--global", key, "")
+	w.git("config", "--global", "--add", key, helperBin)
+	r := w.run("", "doctor")
+	if r.code != 0 || strings.Contains(r.stdout, "✗") || !strings.Contains(r.stdout, "✓ git: ") {
+		t.Errorf("doctor for a git-only user: %d\n%s", r.code, r.stdout)
+	}
+	if strings.Contains(r.stdout, "✓ pip") || strings.Contains(r.stdout, "✓ uv") {
+		t.Errorf("doctor says pip/uv are wired:\n%s", r.stdout)
+	}
+}
+
+// TestDoctorWithoutAddress: one line, exit 1.
+func TestDoctorWithoutAddress(t *testing.T) {
+	w := newWorld(t, fakeppm.Options{})
+	w.set("PACKAGEMANAGER_ADDRESS", "")
+	r := w.run("", "doctor")
+	if r.code != 1 || strings.Count(r.stdout, "\n") != 1 || !strings.Contains(r.stdout, "✗ configuration: PACKAGEMANAGER_ADDRESS is not set") {
+		t.Errorf("doctor without an address: %d %q %q", r.code, r.stdout, r.stderr)
 	}
 }

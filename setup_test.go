@@ -235,3 +235,147 @@ func TestReadmePipFlow(t *testing.T) {
 		t.Fatalf("pip download after the README's setup: %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// fileExists reports whether something (even a dangling link) is at p.
+func fileExists(p string) bool {
+	_, err := os.Lstat(p)
+	return err == nil
+}
+
+func sameFile(a, b string) bool {
+	fa, err1 := os.Stat(a)
+	fb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
+}
+
+// TestSetupKeepsAGlobalStoreHelperAwayFromTheToken: with a global
+// `credential.helper store` (common), setup resets the helper list for the
+// address, so after a real authenticated git ls-remote no
+// ~/.git-credentials exists; doctor names store when the reset is missing;
+// --remove takes both lines away and leaves store.
+func TestSetupKeepsAGlobalStoreHelperAwayFromTheToken(t *testing.T) {
+	needTool(t, "git")
+	w := newWorld(t, fakeppm.Options{}).withIdentity()
+	w.set("XDG_CONFIG_HOME", filepath.Join(w.home, ".config"))
+	w.git("config", "--global", "credential.helper", "store")
+	if r := w.run("", "setup"); r.code != 0 {
+		t.Fatalf("setup: %q %q", r.stdout, r.stderr)
+	}
+	key := "credential." + w.ppm.URL() + ".helper"
+	if out := w.git("config", "--global", "--get-all", key); out.stdout != "\n"+filepath.ToSlash(helperBin)+"\n" {
+		t.Errorf("%s = %q; want an empty line, then the helper", key, out.stdout)
+	}
+	ls := w.git("ls-remote", w.ppm.GitRepoURL())
+	if ls.code != 0 || !strings.Contains(ls.stdout, "refs/heads/") {
+		t.Fatalf("git ls-remote: %d %s %s", ls.code, ls.stdout, ls.stderr)
+	}
+	if c := w.ppm.Counts(); c.Exchange != 1 {
+		t.Errorf("exchanges = %d; want 1 (ls-remote authenticated through the helper)", c.Exchange)
+	}
+	if fileExists(filepath.Join(w.home, ".git-credentials")) {
+		b, _ := os.ReadFile(filepath.Join(w.home, ".git-credentials"))
+		t.Fatalf("git's store helper got the token: ~/.git-credentials = %q", b)
+	}
+	if r := w.run("", "doctor"); !strings.Contains(r.stdout, "✓ git: "+key) || strings.Contains(r.stdout, "also calls") {
+		t.Errorf("doctor after setup:\n%s", r.stdout)
+	}
+
+	// The README's old manual line (no reset): doctor names store.
+	w.git("config", "--global", "--unset-all", key)
+	w.git("config", "--global", key, "ppm")
+	if r := w.run("", "doctor"); r.code != 1 || !strings.Contains(r.stdout, "✗ git: for "+w.ppm.URL()+" git also calls the helper(s) store") {
+		t.Errorf("doctor with store before ppm: %d\n%s", r.code, r.stdout)
+	}
+	if r := w.run("", "setup", "--remove"); r.code != 0 {
+		t.Fatalf("setup --remove: %q %q", r.stdout, r.stderr)
+	}
+	if out := w.git("config", "--global", "--get-regexp", "credential"); out.stdout != "credential.helper store\n"+key+" ppm\n" {
+		t.Errorf("git config after --remove: %q; want store and the person's own line", out.stdout)
+	}
+}
+
+// TestSetupQuotesAHelperPathWithASpace: a binary in "dir with space/",
+// not on PATH, is written quoted for git's shell, and real git runs it.
+func TestSetupQuotesAHelperPathWithASpace(t *testing.T) {
+	git := needTool(t, "git")
+	w := newWorld(t, fakeppm.Options{}).withIdentity()
+	w.set("XDG_CONFIG_HOME", filepath.Join(w.home, ".config"))
+	dir := filepath.Join(w.home, "dir with space")
+	os.MkdirAll(dir, 0o755)
+	self := filepath.Join(dir, filepath.Base(helperBin))
+	b, _ := os.ReadFile(helperBin)
+	os.WriteFile(self, b, 0o755)
+	if r := w.runCmd(exec.Command(self, "setup"), ""); r.code != 0 {
+		t.Fatalf("setup: %q %q", r.stdout, r.stderr)
+	}
+	key := "credential." + w.ppm.URL() + ".helper"
+	want := strings.ReplaceAll(filepath.ToSlash(self), " ", `\ `)
+	if out := w.git("config", "--global", "--get-all", key); strings.TrimSpace(out.stdout) != want {
+		t.Errorf("%s = %q; want %q", key, out.stdout, want)
+	}
+	fill := w.runCmd(exec.Command(git, "credential", "fill"), "url="+w.ppm.GitRepoURL()+"\n")
+	if !w.ppm.ValidToken(attr(fill.stdout, "password")) {
+		t.Errorf("git credential fill through %q: %q %q", want, fill.stdout, fill.stderr)
+	}
+}
+
+// TestSetupAndDoctorAgreeOnACopiedKeyring: a copy (not a link) of this
+// helper named keyring first on PATH: setup --dry-run leaves it
+// "(unchanged)" and doctor calls it this helper.
+func TestSetupAndDoctorAgreeOnACopiedKeyring(t *testing.T) {
+	w := newWorld(t, fakeppm.Options{}).withIdentity()
+	w.set("XDG_CONFIG_HOME", filepath.Join(w.home, ".config"))
+	bin := filepath.Join(w.home, "bin")
+	os.MkdirAll(bin, 0o755)
+	b, _ := os.ReadFile(helperBin)
+	self := filepath.Join(bin, filepath.Base(helperBin))
+	os.WriteFile(self, b, 0o755)
+	copied := filepath.Join(bin, "keyring")
+	os.WriteFile(copied, b, 0o755)
+	w.set("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	dry := w.runCmd(exec.Command(self, "setup", "--dry-run"), "")
+	if dry.code != 0 || !strings.Contains(dry.stdout, "keyring: "+copied+" → "+self+" (unchanged)") {
+		t.Errorf("setup --dry-run with a copied keyring: %d %q %q", dry.code, dry.stdout, dry.stderr)
+	}
+	doc := w.runCmd(exec.Command(self, "doctor"), "")
+	if !strings.Contains(doc.stdout, "✓ pip/uv: `keyring` on PATH is this helper ("+copied+")") {
+		t.Errorf("doctor with a copied keyring:\n%s", doc.stdout)
+	}
+}
+
+// TestSetupWritesThroughASymlinkedPipConf: a dotfile manager's pip.conf
+// link stays a link; real pip reads the line through it; --remove gives
+// the target its content back.
+func TestSetupWritesThroughASymlinkedPipConf(t *testing.T) {
+	py := needTool(t, "python3")
+	w := newWorld(t, fakeppm.Options{}).withIdentity()
+	w.set("XDG_CONFIG_HOME", filepath.Join(w.home, ".config"))
+	target := filepath.Join(w.home, "dotfiles", "pip.conf")
+	os.MkdirAll(filepath.Dir(target), 0o755)
+	own := "[global]\ntimeout = 60\n"
+	os.WriteFile(target, []byte(own), 0o644)
+	conf := filepath.Join(w.home, ".config", "pip", "pip.conf")
+	os.MkdirAll(filepath.Dir(conf), 0o755)
+	if err := os.Symlink(target, conf); err != nil {
+		t.Skipf("SKIPPING: cannot make symbolic links here: %v", err)
+	}
+	if r := w.run("", "setup"); r.code != 0 {
+		t.Fatalf("setup: %q %q", r.stdout, r.stderr)
+	}
+	if fi, err := os.Lstat(conf); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("setup replaced the pip.conf link: %v %v", fi, err)
+	}
+	pip := exec.Command(py, "-m", "pip", "config", "list")
+	if out := w.runCmd(pip, ""); !strings.Contains(out.stdout, "global.keyring-provider='subprocess'") || !strings.Contains(out.stdout, "global.timeout='60'") {
+		t.Errorf("pip config list through the link: %q %q", out.stdout, out.stderr)
+	}
+	if r := w.run("", "setup", "--remove"); r.code != 0 {
+		t.Fatalf("setup --remove: %q %q", r.stdout, r.stderr)
+	}
+	if fi, err := os.Lstat(conf); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("--remove did not keep the pip.conf link: %v %v", fi, err)
+	}
+	if b, _ := os.ReadFile(target); string(b) != own {
+		t.Errorf("the link's target after --remove: %q; want %q", b, own)
+	}
+}

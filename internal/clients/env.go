@@ -1,0 +1,153 @@
+package clients
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/posit-dev/git-credential-ppm/protocol"
+)
+
+// Env is the process state wiring looks at, injected so tests run in a
+// temporary HOME with a PATH of their own.
+type Env struct {
+	// Getenv reads the environment (HOME, PATH, XDG_CONFIG_HOME, …). PATH
+	// lookups use it, never the process's own PATH.
+	Getenv func(string) string
+	// Environ is the environment of the programs wiring runs (git, pip);
+	// nil means this process's.
+	Environ []string
+	// Home is the home directory.
+	Home string
+	// Self is this program's executable, symbolic links resolved.
+	Self string
+	// Addresses are the configured Package Manager addresses.
+	Addresses []protocol.Address
+
+	wired map[string]bool
+}
+
+// NewEnv fills an Env from getenv: the home directory (USERPROFILE on
+// Windows, else HOME) and self, this program's path.
+func NewEnv(getenv func(string) string, self string, addresses []protocol.Address) (*Env, error) {
+	home := getenv("HOME")
+	if runtime.GOOS == "windows" && getenv("USERPROFILE") != "" {
+		home = getenv("USERPROFILE")
+	}
+	if home == "" {
+		return nil, errors.New("cannot find the home directory: HOME is not set; set it and run again")
+	}
+	if r, err := filepath.EvalSymlinks(self); err == nil {
+		self = r
+	}
+	return &Env{Getenv: getenv, Home: home, Self: self, Addresses: addresses}, nil
+}
+
+// Wired reports whether a client that CheckAll already visited is wired.
+func (e *Env) Wired(name string) bool { return e.wired[name] }
+
+func (e *Env) setWired(name string, v bool) {
+	if e.wired == nil {
+		e.wired = map[string]bool{}
+	}
+	e.wired[name] = v
+}
+
+// pathDirs is the injected PATH, split.
+func (e *Env) pathDirs() []string {
+	var out []string
+	for _, d := range filepath.SplitList(e.Getenv("PATH")) {
+		if d != "" {
+			out = append(out, filepath.Clean(d))
+		}
+	}
+	return out
+}
+
+// LookPath finds an executable named name in the injected PATH (with
+// PATHEXT's extensions on Windows), or returns "".
+func (e *Env) LookPath(name string) string {
+	for _, d := range e.pathDirs() {
+		if p := executableIn(d, name, e.Getenv("PATHEXT")); p != "" {
+			return p
+		}
+	}
+	return ""
+}
+
+// executableIn returns dir/name when it is an executable file ("" if not).
+func executableIn(dir, name, pathext string) string {
+	names := []string{name}
+	if runtime.GOOS == "windows" && filepath.Ext(name) == "" {
+		if pathext == "" {
+			pathext = ".COM;.EXE;.BAT;.CMD"
+		}
+		names = nil
+		for _, ext := range strings.Split(pathext, ";") {
+			if ext != "" {
+				names = append(names, name+strings.ToLower(ext))
+			}
+		}
+	}
+	for _, n := range names {
+		p := filepath.Join(dir, n)
+		fi, err := os.Stat(p)
+		if err != nil || fi.IsDir() {
+			continue
+		}
+		if runtime.GOOS == "windows" || fi.Mode()&0o111 != 0 {
+			return p
+		}
+	}
+	return ""
+}
+
+// command runs prog with args in e's environment and returns its stdout.
+func (e *Env) command(prog string, args ...string) *exec.Cmd {
+	cmd := exec.Command(prog, args...)
+	if e.Environ != nil {
+		cmd.Env = e.Environ
+	}
+	return cmd
+}
+
+// output runs prog and returns its stdout; the error carries the first
+// line of its stderr.
+func (e *Env) output(prog string, args ...string) ([]byte, error) {
+	cmd := e.command(prog, args...)
+	var errb strings.Builder
+	cmd.Stderr = &errb
+	out, err := cmd.Output()
+	if err != nil {
+		msg, _, _ := strings.Cut(strings.TrimSpace(errb.String()), "\n")
+		if msg != "" {
+			return out, fmt.Errorf("%s %s: %w: %s", filepath.Base(prog), strings.Join(args, " "), err, msg)
+		}
+		return out, fmt.Errorf("%s %s: %w", filepath.Base(prog), strings.Join(args, " "), err)
+	}
+	return out, nil
+}
+
+// configDir is the per-user configuration directory of a client that
+// follows XDG on Unix and uses %APPDATA% on Windows.
+func (e *Env) configDir() string {
+	if runtime.GOOS == "windows" {
+		if a := e.Getenv("APPDATA"); a != "" {
+			return a
+		}
+	}
+	if x := e.Getenv("XDG_CONFIG_HOME"); x != "" {
+		return x
+	}
+	return filepath.Join(e.Home, ".config")
+}
+
+// exists reports whether something (even a dangling link) is at p.
+func exists(p string) bool {
+	_, err := os.Lstat(p)
+	return err == nil
+}

@@ -1,0 +1,168 @@
+package clients
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/url"
+	"os/exec"
+	"path"
+	"regexp"
+	"strings"
+)
+
+// Reading and writing git's configuration through git itself.
+
+// gitEntry is one credential.*helper entry in git's configuration, in the
+// order git reads them.
+type gitEntry struct {
+	url   string // the URL in credential.<url>.helper; "" for credential.helper
+	value string
+}
+
+// gitValues returns the values of key in the global config, in order.
+func (e *Env) gitValues(git, key string) ([]string, error) {
+	out, err := e.output(git, "config", "-z", "--global", "--get-all", key)
+	var ee *exec.ExitError
+	if errors.As(err, &ee) && ee.ExitCode() == 1 {
+		return nil, nil // no such key
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot read git's global config (%w); check ~/.gitconfig", err)
+	}
+	var vals []string
+	for _, v := range bytes.Split(out, []byte{0}) {
+		vals = append(vals, string(v))
+	}
+	return vals[:len(vals)-1], nil // the output ends with a NUL
+}
+
+// setGitValues makes key's values in the global config exactly vals, in
+// order (git config cannot insert, so the list is written anew). With no
+// values left, an empty [credential "<url>"] section is removed too.
+func (e *Env) setGitValues(git, key string, vals []string) error {
+	if _, err := e.output(git, "config", "--global", "--unset-all", key); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 5 { // 5: nothing to unset
+			return fmt.Errorf("cannot change git's global config (%w); check ~/.gitconfig", err)
+		}
+	}
+	for _, v := range vals {
+		if _, err := e.output(git, "config", "--global", "--add", key, v); err != nil {
+			return fmt.Errorf("cannot change git's global config (%w); check ~/.gitconfig", err)
+		}
+	}
+	if len(vals) == 0 {
+		section := strings.TrimSuffix(key, ".helper")
+		out, err := e.output(git, "config", "--global", "--get-regexp", "^"+regexp.QuoteMeta(section)+`\.`)
+		if err != nil && len(out) == 0 {
+			_, _ = e.output(git, "config", "--global", "--remove-section", section)
+		}
+	}
+	return nil
+}
+
+// gitHelperEntries lists every credential.helper and
+// credential.<url>.helper entry git reads here (system, global, local,
+// includes, -c), in git's order.
+func (e *Env) gitHelperEntries(git string) ([]gitEntry, error) {
+	out, err := e.output(git, "config", "-z", "--get-regexp", `^credential\.(.*\.)?helper$`)
+	var ee *exec.ExitError
+	if errors.As(err, &ee) && ee.ExitCode() == 1 {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot read git's config (%w); check it with git config --list", err)
+	}
+	var list []gitEntry
+	for _, rec := range bytes.Split(out, []byte{0}) {
+		name, value, ok := strings.Cut(string(rec), "\n")
+		if !ok {
+			continue // the last, empty record, or a key without a value
+		}
+		u := strings.TrimSuffix(strings.TrimPrefix(name, "credential."), "helper")
+		list = append(list, gitEntry{url: strings.TrimSuffix(u, "."), value: value})
+	}
+	return list, nil
+}
+
+// helpersFor is the list of helpers git calls for a request to origin
+// (scheme://host[:port], the path dropped as git does for http unless
+// credential.useHttpPath is set): every entry whose URL matches, in order,
+// an empty value clearing the list so far — git's credential_apply_config.
+func helpersFor(entries []gitEntry, scheme, host string) []string {
+	var list []string
+	for _, en := range entries {
+		if en.url != "" && !urlMatches(en.url, scheme, host) {
+			continue
+		}
+		if en.value == "" {
+			list = nil
+		} else {
+			list = append(list, en.value)
+		}
+	}
+	return list
+}
+
+// urlMatches reports whether a credential.<url> section applies to a
+// request for scheme://host/ (git's urlmatch: same scheme, host with "*"
+// matching one label, same port, a path that is a prefix of "/", no user).
+func urlMatches(pattern, scheme, host string) bool {
+	u, err := url.Parse(pattern)
+	if err != nil || u.Host == "" || u.User != nil || !strings.EqualFold(u.Scheme, scheme) {
+		return false
+	}
+	if p := strings.TrimRight(u.EscapedPath(), "/"); p != "" {
+		return false
+	}
+	want := strings.ToLower(u.Host)
+	if port := u.Port(); (port == "443" && strings.EqualFold(scheme, "https")) || (port == "80" && strings.EqualFold(scheme, "http")) {
+		want = strings.ToLower(u.Hostname())
+		if strings.Contains(want, ":") {
+			want = "[" + want + "]"
+		}
+	}
+	wantLabels := strings.Split(want, ".")
+	gotLabels := strings.Split(strings.ToLower(host), ".")
+	if len(wantLabels) != len(gotLabels) {
+		return false
+	}
+	for i := range wantLabels {
+		if ok, _ := path.Match(wantLabels[i], gotLabels[i]); !ok && wantLabels[i] != gotLabels[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// quoteForShell makes an absolute path safe in a git helper value: git
+// runs `<value> get` through the shell, so a space (or any character the
+// shell reads) is escaped with a backslash. The value still starts with
+// the path, so git takes it as an absolute path (Git for Windows writes
+// its own C:/Program\ Files/… helper this way).
+func quoteForShell(p string) (string, error) {
+	if strings.ContainsAny(p, "\n\r") {
+		return "", fmt.Errorf("this program's path %q contains a line break, which git's shell cannot run; move it", p)
+	}
+	var b strings.Builder
+	for _, r := range p {
+		if r < 0x80 && !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-:+@%,=", r)) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String(), nil
+}
+
+// unquoteShell takes back quoteForShell's backslashes.
+func unquoteShell(v string) string {
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		if v[i] == '\\' && i+1 < len(v) {
+			i++
+		}
+		b.WriteByte(v[i])
+	}
+	return b.String()
+}

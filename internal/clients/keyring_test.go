@@ -1,0 +1,113 @@
+package clients
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestKeyringLinkApplyCheckUndo: the link goes to ~/.local/bin (on PATH),
+// Check finds this helper, Undo removes the link, Check then does not.
+func TestKeyringLinkApplyCheckUndo(t *testing.T) {
+	te := newTestEnv(t, "https://ppm.example.com")
+	local := filepath.Join(te.Home, ".local", "bin")
+	te.set("PATH", local)
+	link := KeyringLink{Users: []string{"pip"}}
+	if r := link.Check(te.Env); r.Wired || len(r.at(Unwired)) != 1 {
+		t.Fatalf("Check before setup: %+v", r)
+	}
+	s := te.session(false)
+	if changed, err := link.Apply(s); err != nil || !changed {
+		t.Fatalf("Apply: %v %v", changed, err)
+	}
+	if !IsOurs(filepath.Join(local, KeyringName()), te.Self) {
+		t.Fatalf("no link of ours in %s: %q", local, s.Out)
+	}
+	if r := link.Check(te.Env); !r.Wired || len(r.at(OK)) != 1 {
+		t.Fatalf("Check after Apply: %+v", r)
+	}
+	if err := link.Undo(s); err != nil {
+		t.Fatal(err)
+	}
+	if exists(filepath.Join(local, KeyringName())) {
+		t.Errorf("Undo left the link")
+	}
+	if r := link.Check(te.Env); r.Wired {
+		t.Errorf("Check after Undo: %+v", r)
+	}
+	// Needed by a wired client, a missing link is a problem.
+	te.setWired("pip", true)
+	if r := link.Check(te.Env); len(r.at(Problem)) != 1 {
+		t.Errorf("Check with pip wired and no link: %+v", r)
+	}
+}
+
+// TestCopiedKeyringIsOursForSetupAndCheck: a copy of this program (not a
+// link) first on PATH is this helper for both Apply and Check — they once
+// disagreed ("unchanged" against "not this helper").
+func TestCopiedKeyringIsOursForSetupAndCheck(t *testing.T) {
+	te := newTestEnv(t, "https://ppm.example.com")
+	dir := filepath.Dir(te.Self)
+	te.set("PATH", dir)
+	b, _ := os.ReadFile(te.Self)
+	copied := filepath.Join(dir, KeyringName())
+	if err := os.WriteFile(copied, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s := te.session(true)
+	changed, err := KeyringLink{}.Apply(s)
+	if err != nil || changed || !strings.Contains(strings.Join(s.Out, "\n"), "(unchanged)") {
+		t.Errorf("dry Apply with a copy on PATH: %v %v %q", changed, err, s.Out)
+	}
+	if r := (KeyringLink{}).Check(te.Env); !r.Wired || len(r.at(OK)) != 1 {
+		t.Errorf("Check with a copy on PATH: %+v", r)
+	}
+	// A different program named keyring is not ours.
+	os.WriteFile(copied, []byte("#!/usr/bin/python3\nimport keyring\n"), 0o755)
+	r := KeyringLink{}.Check(te.Env)
+	if r.Wired || len(r.at(Unwired)) != 1 || !strings.Contains(r.at(Unwired)[0], "a Python keyring") {
+		t.Errorf("Check with a Python keyring on PATH: %+v", r)
+	}
+	if _, err := (KeyringLink{}).Apply(te.session(true)); err == nil {
+		t.Errorf("Apply over a foreign keyring did not refuse")
+	}
+}
+
+// TestPythonKeyringEarlierOnPath: a Python keyring (here Debian's
+// python3-keyring) before our link is named, with what to do, as a
+// problem when pip is wired; setup warns about it.
+func TestPythonKeyringEarlierOnPath(t *testing.T) {
+	py := "/usr/bin/keyring"
+	if !isPythonScript(py) {
+		needTool(t, "keyring")
+		py, _ = filepathLook("keyring")
+		if !isPythonScript(py) {
+			t.Skipf("SKIPPING: the keyring on this machine (%s) is no Python script", py)
+		}
+	}
+	te := newTestEnv(t, "https://ppm.example.com")
+	local := filepath.Join(te.Home, ".local", "bin")
+	te.set("PATH", filepath.Dir(py)+string(os.PathListSeparator)+local)
+	s := te.session(false)
+	if _, err := (KeyringLink{}).Apply(s); err != nil {
+		t.Fatal(err)
+	}
+	if out := strings.Join(s.Out, "\n"); !strings.Contains(out, py+" comes earlier on PATH") {
+		t.Errorf("setup did not warn about %s: %q", py, out)
+	}
+	te.setWired("pip", true)
+	r := KeyringLink{Users: []string{"pip"}}.Check(te.Env)
+	p := r.at(Problem)
+	if len(p) != 1 || !strings.Contains(p[0], py) || !strings.Contains(p[0], "a Python keyring") || !strings.Contains(p[0], "put "+local+" earlier on PATH") {
+		t.Errorf("Check with a Python keyring before ours: %+v", r)
+	}
+}
+
+func filepathLook(name string) (string, error) {
+	te := &Env{Getenv: os.Getenv}
+	if p := te.LookPath(name); p != "" {
+		return p, nil
+	}
+	return "", os.ErrNotExist
+}
