@@ -187,22 +187,6 @@ func (c configLine) apply(s *Session) (bool, error) {
 	return true, nil
 }
 
-// writeThrough replaces the file at path, or the file a symbolic link at
-// path ends at, atomically, creating its directory.
-func writeThrough(path string, data []byte) error {
-	target, err := linkTarget(path)
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(target), 0o700); err != nil {
-		return fmt.Errorf("cannot create the directory of %s (%w); check its permissions", path, err)
-	}
-	if err := writeFileAtomic(target, data); err != nil {
-		return fmt.Errorf("cannot write %s (%w); check its permissions", path, err)
-	}
-	return nil
-}
-
 // undoLines takes back, newest first, the lines setup wrote for client.
 // A file setup created is removed once nothing else is in it (through a
 // link, its target is: the link stays as the person had it).
@@ -245,9 +229,9 @@ func undoLine(s *Session, f FileChange) error {
 	}
 	if f.Created && len(out) == 0 {
 		s.Say("%s: remove %s (setup created it)", f.Client, f.Path)
-		target, err := linkTarget(f.Path)
+		target, err := filepath.EvalSymlinks(f.Path)
 		if err != nil {
-			return err
+			return fmt.Errorf("cannot follow %s (%w); remove it by hand", f.Path, err)
 		}
 		return os.Remove(target)
 	}

@@ -116,14 +116,19 @@ func TestConfigLineThroughSymlink(t *testing.T) {
 	}
 }
 
-func TestLinkTargetLoop(t *testing.T) {
-	dir := t.TempDir()
-	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
-	if err := os.Symlink(b, a); err != nil {
+func TestConfigLineRefusesALinkLoop(t *testing.T) {
+	te := newTestEnv(t, "https://ppm.example.com")
+	conf := pipConfigPath(te.Env)
+	os.MkdirAll(filepath.Dir(conf), 0o755)
+	other := filepath.Join(filepath.Dir(conf), "other")
+	if err := os.Symlink(other, conf); err != nil {
 		t.Skipf("SKIPPING: cannot make symbolic links here: %v", err)
 	}
-	os.Symlink(a, b)
-	if _, err := linkTarget(a); err == nil || !strings.Contains(err.Error(), "too many levels") {
-		t.Errorf("a link loop: %v", err)
+	os.Symlink(conf, other)
+	if _, err := (Pip{}).Apply(te.session(false)); err == nil {
+		t.Errorf("Apply through a link loop succeeded")
+	}
+	if fi, err := os.Lstat(conf); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the looping link was replaced: %v %v", fi, err)
 	}
 }

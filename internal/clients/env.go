@@ -1,7 +1,6 @@
 package clients
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -9,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/posit-dev/git-credential-ppm/platform"
 	"github.com/posit-dev/git-credential-ppm/protocol"
 )
 
@@ -34,12 +34,9 @@ type Env struct {
 // NewEnv fills an Env from getenv: the home directory (USERPROFILE on
 // Windows, else HOME) and self, this program's path.
 func NewEnv(getenv func(string) string, self string, addresses []protocol.Address) (*Env, error) {
-	home := getenv("HOME")
-	if runtime.GOOS == "windows" && getenv("USERPROFILE") != "" {
-		home = getenv("USERPROFILE")
-	}
-	if home == "" {
-		return nil, errors.New("cannot find the home directory: HOME is not set; set it and run again")
+	home, err := platform.HomeDir(getenv)
+	if err != nil {
+		return nil, err
 	}
 	if r, err := filepath.EvalSymlinks(self); err == nil {
 		self = r
