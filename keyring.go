@@ -15,7 +15,7 @@ import (
 // __token__; anything else is keyring's "not found" (exit 1, no output).
 func runKeyring(ctx context.Context, inv *invocation, args []string) int {
 	cmd, err := protocol.ParseKeyringArgs(args)
-	var ue *protocol.UsageError
+	var ue *protocol.KeyringUsageError
 	if errors.As(err, &ue) {
 		fmt.Fprint(inv.stderr, protocol.KeyringUsage())
 		fmt.Fprintln(inv.stderr, ue.Error())

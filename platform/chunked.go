@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/posit-dev/git-credential-ppm/internal/addr"
 )
 
 // chunkedStore is the store of the Windows Credential Manager (wincred.go)
@@ -88,7 +90,7 @@ type chunkedStore struct {
 
 // target is the primary item's name for address.
 func (s *chunkedStore) target(address string) (string, error) {
-	a := strings.TrimRight(address, "/")
+	a := addr.Key(address)
 	if a == "" {
 		return "", fmt.Errorf("cannot use an empty address with %s; set PACKAGEMANAGER_ADDRESS to the PPM URL", s.where)
 	}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/posit-dev/git-credential-ppm/internal/addr"
 )
 
 // FuzzFileStoreParse feeds arbitrary bytes to the file store as the
@@ -90,7 +92,7 @@ func otherEntries(doc map[string]any, path, address string) (map[string]string, 
 		}
 		for _, e := range list {
 			a, ok := e[schema[1]].(string)
-			if !ok || sameAddress(a, address) {
+			if !ok || addr.Same(a, address) {
 				continue
 			}
 			if tok := stringField(e, "token"); tok != "" || out[a] == "" {

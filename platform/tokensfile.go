@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/posit-dev/git-credential-ppm/internal/addr"
 )
 
 // This file is the pure half of the file store: tokens.toml parsed into
@@ -127,12 +129,6 @@ func shapeError(path, key string) error {
 	return fmt.Errorf("in the tokens file %s, %q is not a list of [[%s]] tables; fix it by hand (other tools share this file, so it is not overwritten)", path, key, key)
 }
 
-// sameAddress reports whether a and b are equal or differ only by trailing
-// slashes.
-func sameAddress(a, b string) bool {
-	return a == b || strings.TrimRight(a, "/") == strings.TrimRight(b, "/")
-}
-
 func stringField(m map[string]any, key string) string {
 	s, _ := m[key].(string)
 	return s
@@ -157,7 +153,7 @@ func lookupToken(doc map[string]any, path, address string) (string, error) {
 		variant := ""
 		for _, e := range set.list {
 			a, tok := stringField(e, set.key), entryToken(e)
-			if stringField(e, "token") == "" || !sameAddress(a, address) {
+			if stringField(e, "token") == "" || !addr.Same(a, address) {
 				continue
 			}
 			if a == address {
@@ -245,7 +241,7 @@ func setToken(doc map[string]any, path, address, token string) error {
 	done := false
 	for _, e := range conns {
 		a, ok := e["address"].(string)
-		if !ok || !sameAddress(a, address) {
+		if !ok || !addr.Same(a, address) {
 			out = append(out, e)
 			continue
 		}
@@ -277,7 +273,7 @@ func deleteToken(doc map[string]any, path, address string) error {
 	}
 	var out []map[string]any
 	for _, e := range conns {
-		if a, ok := e["address"].(string); ok && sameAddress(a, address) {
+		if a, ok := e["address"].(string); ok && addr.Same(a, address) {
 			continue
 		}
 		out = append(out, e)

@@ -2,10 +2,7 @@ package protocol
 
 import (
 	"fmt"
-	"io"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 )
 
 // KeyringCommand is a parsed command line of the Python keyring CLI
@@ -48,14 +45,14 @@ type KeyringCommand struct {
 	Completion string
 }
 
-// UsageError is a command line keyring's argparse parser refuses: the
+// KeyringUsageError is a command line keyring's argparse parser refuses: the
 // caller prints KeyringUsage() and then Error() on stderr, and exits 2,
 // as keyring does. Msg is argparse's (or cli.py's) message.
-type UsageError struct{ Msg string }
+type KeyringUsageError struct{ Msg string }
 
 // Error returns the line argparse prints after the usage:
 // "keyring: error: <Msg>".
-func (e *UsageError) Error() string { return "keyring: error: " + e.Msg }
+func (e *KeyringUsageError) Error() string { return "keyring: error: " + e.Msg }
 
 // KeyringUsage returns the usage text keyring prints (argparse's format,
 // as CPython 3.11–3.13 wrap it), ending in a newline.
@@ -89,128 +86,9 @@ var keyringOptions = [...]keyringOption{
 
 var keyringOperations = []string{"get", "set", "del", "diagnose"}
 
-// argKind is how argparse classifies one command-line word.
-type argKind int
-
-const (
-	argPositional argKind = iota
-	argOption             // a known option, possibly with an explicit "=value" or attached value
-	argUnknown            // looks like an option but is none: "unrecognized arguments"
-)
-
-type classified struct {
-	kind     argKind
-	opt      *keyringOption
-	name     string // the option string matched ("-b", "--mode")
-	explicit string // value given in the same word
-	hasValue bool
-}
-
-// classify follows argparse's _parse_optional: known option strings,
-// "--opt=value", unambiguous prefixes of long options (allow_abbrev is
-// true by default and cli.py keeps it), "-bVALUE"; a lone "-", negative
-// numbers and words with a space are positionals.
-func classify(arg string) (classified, error) {
-	if arg == "" || arg[0] != '-' {
-		return classified{kind: argPositional}, nil
-	}
-	if o, name := exactOption(arg); o != nil {
-		return classified{kind: argOption, opt: o, name: name}, nil
-	}
-	if len(arg) == 1 {
-		return classified{kind: argPositional}, nil
-	}
-	if prefix, v, ok := strings.Cut(arg, "="); ok {
-		if o, name := exactOption(prefix); o != nil {
-			return classified{kind: argOption, opt: o, name: name, explicit: v, hasValue: true}, nil
-		}
-	}
-	type match struct {
-		opt      *keyringOption
-		name     string
-		explicit string
-		hasValue bool
-	}
-	var matches []match
-	if strings.HasPrefix(arg, "--") {
-		prefix, v, hasV := strings.Cut(arg, "=")
-		for i := range keyringOptions {
-			for _, n := range keyringOptions[i].names {
-				if strings.HasPrefix(n, prefix) {
-					matches = append(matches, match{&keyringOptions[i], n, v, hasV})
-				}
-			}
-		}
-	} else {
-		short, rest := arg[:2], arg[2:]
-		for i := range keyringOptions {
-			for _, n := range keyringOptions[i].names {
-				switch {
-				case n == short:
-					matches = append(matches, match{&keyringOptions[i], n, rest, true})
-				case strings.HasPrefix(n, arg):
-					matches = append(matches, match{&keyringOptions[i], n, "", false})
-				}
-			}
-		}
-	}
-	switch len(matches) {
-	case 1:
-		m := matches[0]
-		return classified{kind: argOption, opt: m.opt, name: m.name, explicit: m.explicit, hasValue: m.hasValue}, nil
-	case 0:
-	default:
-		names := make([]string, len(matches))
-		for i, m := range matches {
-			names[i] = m.name
-		}
-		return classified{}, &UsageError{fmt.Sprintf("ambiguous option: %s could match %s", arg, strings.Join(names, ", "))}
-	}
-	if isNegativeNumber(arg) || strings.Contains(arg, " ") {
-		return classified{kind: argPositional}, nil
-	}
-	return classified{kind: argUnknown}, nil
-}
-
-func exactOption(s string) (*keyringOption, string) {
-	for i := range keyringOptions {
-		for _, n := range keyringOptions[i].names {
-			if n == s {
-				return &keyringOptions[i], n
-			}
-		}
-	}
-	return nil, ""
-}
-
-// isNegativeNumber is argparse's _negative_number_matcher:
-// ^-\d+$|^-\d*\.\d+$ (ASCII digits are all keyring's users send).
-func isNegativeNumber(s string) bool {
-	if len(s) < 2 || s[0] != '-' {
-		return false
-	}
-	body := s[1:]
-	if i := strings.IndexByte(body, '.'); i >= 0 {
-		return allDigits(body[:i], true) && allDigits(body[i+1:], false)
-	}
-	return allDigits(body, false)
-}
-
-func allDigits(s string, emptyOK bool) bool {
-	if s == "" {
-		return emptyOK
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
 // ParseKeyringArgs parses keyring's command line (the words after argv0)
 // the way cli.py's argparse parser and its checks do, and returns a
-// *UsageError for anything keyring would exit 2 on: an unknown option or
+// *KeyringUsageError for anything keyring would exit 2 on: an unknown option or
 // an extra word ("unrecognized arguments: …"), an invalid choice for
 // --mode, --output, --print-completion or the operation, an option
 // missing its value, an ambiguous abbreviation, no operation, or a
@@ -275,7 +153,7 @@ func ParseKeyringArgs(args []string) (KeyringCommand, error) {
 		positionals = positionals[:3]
 	}
 	if len(extras) > 0 {
-		return c, &UsageError{"unrecognized arguments: " + strings.Join(extras, " ")}
+		return c, &KeyringUsageError{"unrecognized arguments: " + strings.Join(extras, " ")}
 	}
 	if len(positionals) > 0 {
 		c.Op = positionals[0]
@@ -291,16 +169,16 @@ func ParseKeyringArgs(args []string) (KeyringCommand, error) {
 		return c, nil
 	}
 	if c.Op == "" {
-		return c, &UsageError{"Specify operation (get, set, del, diagnose)."}
+		return c, &KeyringUsageError{"Specify operation (get, set, del, diagnose)."}
 	}
 	needUser := c.Op != "get" || c.Mode != "creds"
 	switch {
 	case len(positionals) < 2 && needUser:
-		return c, &UsageError{c.Op + " requires service and username"}
+		return c, &KeyringUsageError{c.Op + " requires service and username"}
 	case len(positionals) < 2:
-		return c, &UsageError{c.Op + " requires service"}
+		return c, &KeyringUsageError{c.Op + " requires service"}
 	case len(positionals) < 3 && needUser:
-		return c, &UsageError{c.Op + " requires service and username"}
+		return c, &KeyringUsageError{c.Op + " requires service and username"}
 	}
 	return c, nil
 }
@@ -320,25 +198,25 @@ func applyOption(c *KeyringCommand, cl classified, rest []string) (int, error) {
 		if len(cl.name) == 2 && cl.explicit != "" && !strings.Contains(cl.name[1:], "-") {
 			next, _ := exactOption("-" + cl.explicit[:1])
 			if next == nil {
-				return 0, &UsageError{fmt.Sprintf("argument %s: ignored explicit argument %s", o.label(), pyRepr(cl.explicit))}
+				return 0, &KeyringUsageError{fmt.Sprintf("argument %s: ignored explicit argument %s", o.label(), pyRepr(cl.explicit))}
 			}
 			o.set(c, "")
 			tail := cl.explicit[1:]
 			return applyOption(c, classified{kind: argOption, opt: next, name: "-" + cl.explicit[:1], explicit: tail, hasValue: tail != ""}, rest)
 		}
-		return 0, &UsageError{fmt.Sprintf("argument %s: ignored explicit argument %s", o.label(), pyRepr(cl.explicit))}
+		return 0, &KeyringUsageError{fmt.Sprintf("argument %s: ignored explicit argument %s", o.label(), pyRepr(cl.explicit))}
 	}
 	v, n := cl.explicit, 0
 	if !cl.hasValue {
 		if len(rest) == 0 || rest[0] == "--" {
-			return 0, &UsageError{fmt.Sprintf("argument %s: expected one argument", o.label())}
+			return 0, &KeyringUsageError{fmt.Sprintf("argument %s: expected one argument", o.label())}
 		}
 		next, err := classify(rest[0])
 		if err != nil {
 			return 0, err
 		}
 		if next.kind != argPositional {
-			return 0, &UsageError{fmt.Sprintf("argument %s: expected one argument", o.label())}
+			return 0, &KeyringUsageError{fmt.Sprintf("argument %s: expected one argument", o.label())}
 		}
 		v, n = rest[0], 1
 	}
@@ -354,7 +232,7 @@ func invalidChoice(what, v string, choices []string) error {
 	for i, ch := range choices {
 		q[i] = pyRepr(ch)
 	}
-	return &UsageError{fmt.Sprintf("argument %s: invalid choice: %s (choose from %s)", what, pyRepr(v), strings.Join(q, ", "))}
+	return &KeyringUsageError{fmt.Sprintf("argument %s: invalid choice: %s (choose from %s)", what, pyRepr(v), strings.Join(q, ", "))}
 }
 
 func contains(list []string, s string) bool {
@@ -364,131 +242,4 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// pyRepr quotes s as Python's repr() of a str does, so usage errors read
-// like keyring's. Bytes that are not UTF-8 appear as Python shows argv's
-// undecodable bytes (surrogateescape): \udcXX.
-func pyRepr(s string) string {
-	quote := byte('\'')
-	if strings.Contains(s, "'") && !strings.Contains(s, `"`) {
-		quote = '"'
-	}
-	var b strings.Builder
-	b.WriteByte(quote)
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			fmt.Fprintf(&b, `\udc%02x`, s[i])
-			i++
-			continue
-		}
-		i += size
-		switch {
-		case r == '\\':
-			b.WriteString(`\\`)
-		case r == rune(quote):
-			b.WriteByte('\\')
-			b.WriteByte(quote)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r == ' ' || (r > ' ' && r < 0x7f) || (r >= 0x80 && unicode.IsPrint(r)):
-			b.WriteRune(r)
-		case r < 0x100:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case r < 0x10000:
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			fmt.Fprintf(&b, `\U%08x`, r)
-		}
-	}
-	b.WriteByte(quote)
-	return b.String()
-}
-
-// WriteKeyringAnswer writes a found credential the way keyring's CLI
-// prints it for cmd's --mode and --output, each form ending in a newline
-// as Python's print() does:
-//
-//	plain, password mode: <password>
-//	plain, creds mode:    <username> NL <password>
-//	json, password mode:  {"password": "<password>"}
-//	json, creds mode:     {"username": "<username>", "password": "<password>"}
-//
-// JSON is byte for byte what Python's json.dumps prints with its defaults
-// (", " and ": " separators, ensure_ascii: every character outside
-// printable ASCII as \uXXXX, surrogate pairs above U+FFFF). Plain output
-// cannot carry a line break, so a username or password containing '\n' or
-// '\r' is refused there; the error does not quote the value. Invalid
-// UTF-8 is refused in both forms. cmd's Mode and Output must be the
-// values ParseKeyringArgs gives.
-func WriteKeyringAnswer(w io.Writer, cmd KeyringCommand, username, password string) error {
-	if !utf8.ValidString(username) || !utf8.ValidString(password) {
-		return fmt.Errorf("cannot print the credential: it is not valid UTF-8")
-	}
-	var out string
-	switch cmd.Output {
-	case "json":
-		switch cmd.Mode {
-		case "creds":
-			out = `{"username": ` + pyJSONString(username) + `, "password": ` + pyJSONString(password) + "}\n"
-		case "password":
-			out = `{"password": ` + pyJSONString(password) + "}\n"
-		}
-	case "plain":
-		if strings.ContainsAny(password, "\r\n") || (cmd.Mode == "creds" && strings.ContainsAny(username, "\r\n")) {
-			return fmt.Errorf("cannot print the credential as plain lines: it contains a line break")
-		}
-		switch cmd.Mode {
-		case "creds":
-			out = username + "\n" + password + "\n"
-		case "password":
-			out = password + "\n"
-		}
-	}
-	if out == "" {
-		return fmt.Errorf("cannot print the credential: unknown keyring mode %q or output %q", cmd.Mode, cmd.Output)
-	}
-	_, err := io.WriteString(w, out)
-	return err
-}
-
-// pyJSONString quotes s as Python's json.dumps does with ensure_ascii
-// (its default): \" \\ \n \r \t \b \f, every other character outside
-// ' '..'~' as \u00XX / \uXXXX, and characters above U+FFFF as a UTF-16
-// surrogate pair. '/' is not escaped.
-func pyJSONString(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range s {
-		switch {
-		case r == '"':
-			b.WriteString(`\"`)
-		case r == '\\':
-			b.WriteString(`\\`)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r == '\b':
-			b.WriteString(`\b`)
-		case r == '\f':
-			b.WriteString(`\f`)
-		case r >= ' ' && r <= '~':
-			b.WriteRune(r)
-		case r >= 0x10000:
-			r -= 0x10000
-			fmt.Fprintf(&b, `\u%04x\u%04x`, 0xd800+(r>>10)&0x3ff, 0xdc00+r&0x3ff)
-		default:
-			fmt.Fprintf(&b, `\u%04x`, r)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
 }

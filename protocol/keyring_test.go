@@ -123,9 +123,9 @@ func TestParseKeyringArgsUsageErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		_, err := ParseKeyringArgs(c.args)
-		var ue *UsageError
+		var ue *KeyringUsageError
 		if !errors.As(err, &ue) {
-			t.Errorf("%q: err = %v; want a *UsageError", c.args, err)
+			t.Errorf("%q: err = %v; want a *KeyringUsageError", c.args, err)
 			continue
 		}
 		if !strings.HasPrefix(ue.Msg, c.msg) {
@@ -336,7 +336,7 @@ func TestParseKeyringArgsMatchesArgparse(t *testing.T) {
 		}
 		args := argvs[i]
 		got, err := ParseKeyringArgs(args)
-		var ue *UsageError
+		var ue *KeyringUsageError
 		var problem string
 		switch {
 		case err != nil && !errors.As(err, &ue):
@@ -483,7 +483,7 @@ func FuzzParseKeyringArgs(f *testing.F) {
 		args := strings.Split(in, "\x00")
 		c, err := ParseKeyringArgs(args)
 		if err != nil {
-			var ue *UsageError
+			var ue *KeyringUsageError
 			if !errors.As(err, &ue) || ue.Msg == "" || strings.Contains(ue.Msg, "\n") && !strings.Contains(in, "\n") {
 				t.Fatalf("%q: bad error %v", args, err)
 			}
