@@ -40,14 +40,15 @@ func (inv *invocation) manager() (*tokens.Manager, error) {
 	if warning != "" {
 		inv.warnOnce(dir, warning)
 	}
+	hc := inv.httpClient()
 	m := &tokens.Manager{
-		Store:             store,
-		StaticToken:       strings.TrimSpace(inv.getenv("PACKAGEMANAGER_TOKEN")),
-		IdentityTokenFile: inv.getenv("PACKAGEMANAGER_IDENTITY_TOKEN_FILE"),
-		LockDir:           dir,
-		HTTP:              inv.httpClient(),
-		Now:               inv.clock(),
-		Prompt:            inv.prompter(),
+		Store:       store,
+		StaticToken: strings.TrimSpace(inv.getenv("PACKAGEMANAGER_TOKEN")),
+		Identity:    tokens.IdentityFromEnv(inv.getenv, hc),
+		LockDir:     dir,
+		HTTP:        hc,
+		Now:         inv.clock(),
+		Prompt:      inv.prompter(),
 	}
 	m.Interactive, _ = inv.interactive()
 	if store.Name() != "file" {

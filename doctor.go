@@ -63,12 +63,12 @@ func runDoctor(ctx context.Context, e *invocation, args []string) int {
 	default:
 		d.ok("configuration: PACKAGEMANAGER_ADDRESS = %s", joinRaw(list))
 	}
-	if p := e.getenv("PACKAGEMANAGER_IDENTITY_TOKEN_FILE"); p != "" {
-		if b, err := os.ReadFile(p); err != nil || strings.TrimSpace(string(b)) == "" {
-			d.bad("identity token file %s: unreadable or empty; check the CI job's OIDC token setup", p)
-		} else {
-			d.ok("identity token file %s is readable", p)
-		}
+	if src := tokens.IdentityFromEnv(e.getenv, nil); src == nil {
+		d.note("identity: no CI identity token configured; a login runs the device flow in the browser")
+	} else if err := src.Check(); err != nil {
+		d.bad("identity: %v", err)
+	} else {
+		d.ok("identity: the next login uses the %s", src.Describe())
 	}
 	m := d.checkStore()
 	for _, a := range list {

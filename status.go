@@ -27,6 +27,7 @@ type statusReport struct {
 	Configured bool            `json:"configured"`
 	Message    string          `json:"message,omitempty"`
 	Store      string          `json:"store,omitempty"`
+	NextLogin  string          `json:"next_login,omitempty"`
 	Addresses  []addressStatus `json:"addresses"`
 	Settings   []settingStatus `json:"settings"`
 }
@@ -75,6 +76,7 @@ func runStatus(_ context.Context, inv *invocation, args []string) int {
 func printStatus(inv *invocation, rep statusReport) {
 	esc := termtext.Escape
 	fmt.Fprintf(inv.stdout, "store: %s\n", esc(rep.Store))
+	fmt.Fprintf(inv.stdout, "next login: %s\n", esc(rep.NextLogin))
 	for _, a := range rep.Addresses {
 		fmt.Fprintf(inv.stdout, "%s\n", esc(a.Address))
 		if !a.TokenPresent {
@@ -125,7 +127,7 @@ func collectStatus(inv *invocation) (statusReport, error) {
 	if err != nil {
 		return statusReport{}, err
 	}
-	rep := statusReport{Configured: true, Store: m.StoreDescription(), Addresses: []addressStatus{}, Settings: settings}
+	rep := statusReport{Configured: true, Store: m.StoreDescription(), NextLogin: m.NextLogin(), Addresses: []addressStatus{}, Settings: settings}
 	now := inv.clock()()
 	for _, a := range list {
 		st := addressStatus{Address: a.Raw, Store: m.StoreName(), StoreDetail: m.StoreDescription()}

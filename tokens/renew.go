@@ -6,9 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/posit-dev/git-credential-ppm/internal/addr"
@@ -48,9 +46,10 @@ func (m *Manager) renew(ctx context.Context, address string, opt Options, force 
 	if m.StaticToken != "" && !force {
 		return New(m.StaticToken, FromStatic), nil
 	}
-	if m.IdentityTokenFile == "" {
+	identity := m.identity()
+	if identity == nil {
 		if !m.Interactive {
-			return Token{}, fmt.Errorf("%w: no valid token for %s and logins are disabled here; run `git-credential-ppm login` in a terminal, or set PACKAGEMANAGER_IDENTITY_TOKEN_FILE", ErrLoginRequired, address)
+			return Token{}, fmt.Errorf("%w: no valid token for %s and logins are disabled here; run `git-credential-ppm login` in a terminal, or give CI an identity token (PACKAGEMANAGER_IDENTITY_TOKEN_FILE or PACKAGEMANAGER_IDENTITY_TOKEN)", ErrLoginRequired, address)
 		}
 		if ok, why := m.Prompt.CanReach(); !ok {
 			return Token{}, fmt.Errorf("%w: no valid token for %s and no one to show a login to (%s); run `git-credential-ppm login` in a terminal", ErrLoginRequired, address, why)
@@ -95,8 +94,9 @@ func (m *Manager) renew(ctx context.Context, address string, opt Options, force 
 	client := &oauth.Client{BaseURL: address, HTTP: m.HTTP, Now: m.Now}
 	var subject string
 	var src Source
-	if m.IdentityTokenFile != "" {
-		subject, err = readIdentityToken(m.IdentityTokenFile)
+	if identity != nil {
+		m.tracef("identity token for %s from %s", address, identity.Describe())
+		subject, err = identity.IdentityToken(ctx)
 		if err != nil {
 			return Token{}, err
 		}
@@ -198,19 +198,4 @@ func (m *Manager) deviceFlow(ctx context.Context, client *oauth.Client, address 
 	default:
 		return "", fmt.Errorf("the login for %s failed: %w", address, err)
 	}
-}
-
-// readIdentityToken reads the first line of the identity token file,
-// trimmed. CI systems rotate the file, so it is read on every exchange.
-func readIdentityToken(path string) (string, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return "", fmt.Errorf("could not read the identity token file PACKAGEMANAGER_IDENTITY_TOKEN_FILE=%s: %w", path, err)
-	}
-	line, _, _ := strings.Cut(string(b), "\n")
-	line = strings.TrimSpace(line)
-	if line == "" {
-		return "", fmt.Errorf("the identity token file PACKAGEMANAGER_IDENTITY_TOKEN_FILE=%s is empty; check the CI job's OIDC token setup", path)
-	}
-	return line, nil
 }

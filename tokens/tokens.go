@@ -82,8 +82,11 @@ type Manager struct {
 	Shared platform.Store
 	// StaticToken (PACKAGEMANAGER_TOKEN) is served as is, never stored.
 	StaticToken string
-	// IdentityTokenFile (PACKAGEMANAGER_IDENTITY_TOKEN_FILE) is exchanged
-	// instead of a device flow; it is re-read on every exchange.
+	// Identity, when not nil, gives the identity token to exchange instead
+	// of a device flow (CI); it is asked again for every exchange.
+	Identity IdentitySource
+	// IdentityTokenFile (PACKAGEMANAGER_IDENTITY_TOKEN_FILE) is used as an
+	// IdentityFile when Identity is nil.
 	IdentityTokenFile string
 	// Interactive allows a device flow. When false, logins that need a
 	// person fail at once with ErrLoginRequired.

@@ -13,6 +13,7 @@
 //	POST /__api__/device            code_challenge_method=S256, code_challenge
 //	POST /__api__/device_access     device_code, code_verifier
 //	POST /__api__/token             RFC 8693 exchange of an identity token
+//	GET  /__github__/token          GitHub Actions' OIDC token request URL (see GitHubRequestURL)
 //	GET  /__login__/device          verification page; ?user_code=X approves X
 //	GET  /__login__/device/deny     ?user_code=X denies X
 //	/pypi/latest/simple/            PEP 503 index (Basic __token__)
@@ -27,6 +28,8 @@ package fakeppm
 import (
 	"cmp"
 	"crypto/rand"
+	"crypto/tls"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -64,6 +67,9 @@ type Options struct {
 	// Now is the server's clock; nil means time.Now. Tests inject a clock
 	// to walk through expiry and polling intervals without sleeping.
 	Now func() time.Time
+	// TLSCert, when set, makes the server speak https with this certificate
+	// (see NewCA); URL() is then https://127.0.0.1:PORT.
+	TLSCert *tls.Certificate
 	// Logf, when set, receives one line per request. It never sees a token.
 	Logf func(format string, args ...any)
 }
@@ -88,6 +94,8 @@ type Counts struct {
 	// Approved and Denied count device codes a person approved or denied
 	// (auto-approvals included).
 	Approved, Denied int
+	// GitHubToken counts requests to the GitHub Actions stand-in.
+	GitHubToken int
 }
 
 // Device-code states.
@@ -116,6 +124,7 @@ type Server struct {
 	srv     *httptest.Server
 	ppmKey  []byte // signs PPM tokens (HS256)
 	idpKey  []byte // signs identity tokens (HS256), the fake's "IdP"
+	ghToken string // the GitHub Actions stand-in's request token
 	tmp     string
 	git     string // path of the git binary; "" when gitErr is set
 	gitRoot string
@@ -131,7 +140,8 @@ type Server struct {
 	live    []string           // jti of tokens issued since the last RevokeAll
 	revoked map[string]bool    // jti of revoked tokens
 	uploads []string
-	secrets []string // every secret handed out or received, see Secrets
+	secrets []string  // every secret handed out or received, see Secrets
+	ghIssue []ghIssue // what the GitHub stand-in issued
 }
 
 // New starts a fake Package Manager on loopback, for tests: it panics
@@ -161,6 +171,7 @@ func Start(opts Options) (*Server, error) {
 		now:     opts.Now,
 		ppmKey:  randomBytes(32),
 		idpKey:  randomBytes(32),
+		ghToken: hex.EncodeToString(randomBytes(24)),
 		devices: map[string]*device{},
 		byUser:  map[string]string{},
 		revoked: map[string]bool{},
@@ -185,6 +196,7 @@ func Start(opts Options) (*Server, error) {
 	mux.HandleFunc("POST /__api__/device", s.handleDevice)
 	mux.HandleFunc("POST /__api__/device_access", s.handleDeviceAccess)
 	mux.HandleFunc("POST /__api__/token", s.handleToken)
+	mux.HandleFunc("GET /__github__/token", s.handleGitHubToken)
 	mux.HandleFunc("GET /__login__/device", s.handleVerify)
 	mux.HandleFunc("GET /__login__/device/deny", s.handleDeny)
 	mux.HandleFunc("/pypi/latest/simple/", s.authed(s.handleIndex))
@@ -192,7 +204,12 @@ func Start(opts Options) (*Server, error) {
 	mux.HandleFunc("/upload/pypi/local-python-src", s.authed(s.handleUpload))
 	mux.HandleFunc("/git/", s.authed(s.handleGit))
 	s.srv = &httptest.Server{Listener: l, Config: &http.Server{Handler: s.logged(mux)}}
-	s.srv.Start()
+	if opts.TLSCert != nil {
+		s.srv.TLS = &tls.Config{Certificates: []tls.Certificate{*opts.TLSCert}}
+		s.srv.StartTLS()
+	} else {
+		s.srv.Start()
+	}
 	return s, nil
 }
 
@@ -336,61 +353,6 @@ func (s *Server) ValidToken(tok string) bool {
 // GitError reports why the git repository is unavailable (git not
 // installed, say), or nil when it is served.
 func (s *Server) GitError() error { return s.gitErr }
-
-// --- logging ---
-
-// recorder keeps the status and a short note (an OAuth error code, why a
-// token was refused) for the request log.
-type recorder struct {
-	http.ResponseWriter
-	status int
-	note   string
-}
-
-func (r *recorder) WriteHeader(code int) {
-	if r.status == 0 {
-		r.status = code
-	}
-	r.ResponseWriter.WriteHeader(code)
-}
-
-func (r *recorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	return r.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the connection.
-func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
-
-// note attaches a remark to the request's log line.
-func note(w http.ResponseWriter, remark string) {
-	if r, ok := w.(*recorder); ok {
-		r.note = remark
-	}
-}
-
-// logged logs method, path (never the query or headers, so never a token or
-// a user code), status and note.
-func (s *Server) logged(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := &recorder{ResponseWriter: w}
-		start := time.Now()
-		next.ServeHTTP(rec, r)
-		if s.opts.Logf == nil {
-			return
-		}
-		if rec.status == 0 {
-			rec.status = http.StatusOK
-		}
-		msg := fmt.Sprintf("%s %s → %d", r.Method, r.URL.Path, rec.status)
-		if rec.note != "" {
-			msg += " " + rec.note
-		}
-		s.opts.Logf("%s (%s)", msg, time.Since(start).Round(time.Millisecond))
-	})
-}
 
 func (s *Server) count(f func(c *Counts)) {
 	s.mu.Lock()
