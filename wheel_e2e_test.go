@@ -23,7 +23,7 @@ const debianPython = "/usr/bin/python3"
 // needDebianPython returns /usr/bin/python3 when it has keyring and twine
 // (python3-keyring, twine, python3-venv); it skips on a laptop without
 // them and fails under CI=true.
-func needDebianPython(t *testing.T) string {
+func needDebianPython(t testing.TB) string {
 	t.Helper()
 	out, err := exec.Command(debianPython, "-c", "import keyring, twine, venv, ensurepip").CombinedOutput()
 	if err == nil {
@@ -39,7 +39,7 @@ func needDebianPython(t *testing.T) string {
 
 // buildLinuxWheel writes the wheel of the test binary (a static Linux
 // build, like the release's) into dir.
-func buildLinuxWheel(t *testing.T, dir string) string {
+func buildLinuxWheel(t testing.TB, dir string) string {
 	t.Helper()
 	bin, err := os.ReadFile(helperBin)
 	if err != nil {
@@ -69,7 +69,7 @@ type pyVenv struct {
 	script string // the binary the wheel installed
 }
 
-func newPyVenv(t *testing.T, w *world, whl string) *pyVenv {
+func newPyVenv(t testing.TB, w *world, whl string) *pyVenv {
 	t.Helper()
 	py := needDebianPython(t)
 	v := &pyVenv{w: w, dir: filepath.Join(w.home, "venv")}
