@@ -8,7 +8,9 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
+	"time"
 
 	"github.com/posit-dev/git-credential-ppm/oauth"
 	"github.com/posit-dev/git-credential-ppm/platform"
@@ -71,7 +73,7 @@ func (inv *invocation) token(ctx context.Context, addr protocol.Address, opt tok
 	if t, ok := m.Cached(addr.Raw, opt); ok {
 		return t, true
 	}
-	ctx, stop := interruptible(ctx)
+	ctx, stop := inv.interruptible(ctx)
 	defer stop()
 	t, err := m.Renew(ctx, addr.Raw, opt)
 	if err != nil {
@@ -82,10 +84,44 @@ func (inv *invocation) token(ctx context.Context, addr protocol.Address, opt tok
 }
 
 // interruptible returns a context that Ctrl-C (SIGINT) or SIGTERM cancels,
-// for commands that may wait on a login or the network.
-func interruptible(ctx context.Context) (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+// for commands that may wait on a login or the network. Whatever the
+// command waits on, it ends within a second of the signal: what does not
+// stop when the context ends (a store waiting for its own lock, a file
+// that will not open) is cut short after stopGrace with one line and
+// status 1. Everything the helper writes is replaced atomically, so
+// stopping in the middle loses at most the token being fetched.
+func (inv *invocation) interruptible(ctx context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(ctx)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-done:
+			return
+		case s := <-sigs:
+			cancel()
+			select {
+			case <-done:
+			case <-time.After(stopGrace):
+				inv.errorf("stopped by %v", s)
+				os.Exit(exitFailure)
+			}
+		}
+	}()
+	var once sync.Once
+	return ctx, func() {
+		once.Do(func() {
+			signal.Stop(sigs)
+			close(done)
+			cancel()
+		})
+	}
 }
+
+// stopGrace is how long a command may take to end by itself after Ctrl-C
+// or SIGTERM before it is cut short.
+const stopGrace = 500 * time.Millisecond
 
 // warnOnce prints a warning the first time it is seen on this machine (a
 // marker file beside tokens.toml remembers it), so that every git request

@@ -52,7 +52,7 @@ func runLogin(ctx context.Context, inv *invocation, args []string) int {
 		return code
 	}
 	// login is a person asking: a device flow may run unless forbidden.
-	ctx, stop := interruptible(ctx)
+	ctx, stop := inv.interruptible(ctx)
 	defer stop()
 	code = exitOK
 	for _, a := range list {

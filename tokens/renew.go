@@ -55,33 +55,9 @@ func (m *Manager) renew(ctx context.Context, address string, opt Options, force 
 			return Token{}, fmt.Errorf("%w: no valid token for %s and no one to show a login to (%s); run `git-credential-ppm login` in a terminal", ErrLoginRequired, address, why)
 		}
 	}
-	// While another process holds the lock (it is logging in), watch the
-	// store: as soon as its token appears, use it instead of queueing for
-	// the lock only to read the store afterwards.
-	lockCtx, stopWaiting := context.WithCancel(ctx)
-	defer stopWaiting()
-	found := make(chan Token, 1)
-	said := false
-	unlock, err := platform.LockFile(lockCtx, m.LockPath(address), func(pid int) {
-		if said {
-			return
-		}
-		said = true
-		if m.Prompt != nil {
-			m.Prompt.Waiting(address, pid)
-		}
-		if !force {
-			go m.watchStore(lockCtx, address, opt, found, stopWaiting)
-		}
-	})
-	if err != nil {
-		select {
-		case t := <-found:
-			m.tracef("token for %s from %s, stored by the process that held the lock", address, t.Source)
-			return t, nil
-		default:
-		}
-		return Token{}, fmt.Errorf("could not take the login lock for %s: %w", address, err)
+	unlock, t, found, err := m.takeLoginLock(ctx, address, opt, force)
+	if err != nil || found {
+		return t, err
 	}
 	defer unlock()
 	if !force {
@@ -113,7 +89,7 @@ func (m *Manager) renew(ctx context.Context, address string, opt Options, force 
 	if err != nil {
 		return Token{}, fmt.Errorf("could not get a Package Manager token from %s: %w", address, err)
 	}
-	t := New(ot.AccessToken, src)
+	t = New(ot.AccessToken, src)
 	stored := t.Value
 	if t.Expiry.IsZero() && !ot.Expiry.IsZero() {
 		// An opaque token: keep its expires_in beside it in the store.
@@ -151,25 +127,6 @@ func (m *Manager) checkIssued(address string, t Token) {
 	}
 }
 
-// watchStore polls the store while another process holds the login lock;
-// when a fresh token appears it hands it over and stops the lock wait.
-func (m *Manager) watchStore(ctx context.Context, address string, opt Options, found chan<- Token, stop func()) {
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-			if t, ok := m.lookup(address, opt); ok {
-				found <- t
-				stop()
-				return
-			}
-		}
-	}
-}
-
 func (m *Manager) deviceFlow(ctx context.Context, client *oauth.Client, address string) (string, error) {
 	m.tracef("starting a device flow at %s", address)
 	da, err := client.StartDevice(ctx)
@@ -178,6 +135,9 @@ func (m *Manager) deviceFlow(ctx context.Context, client *oauth.Client, address 
 	}
 	pctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if !da.ExpiresAt.IsZero() {
+		m.announceDeadline(address, da.ExpiresAt)
+	}
 	m.Prompt.ShowCode(pctx, address, LoginCode{
 		UserCode:                da.UserCode,
 		VerificationURI:         da.VerificationURI,
