@@ -34,7 +34,13 @@ func (inv *invocation) manager() (*tokens.Manager, error) {
 		return nil, err
 	}
 	choice := settingValue(inv.getenv, "PPM_CREDENTIAL_STORE")
-	store, warning, err := platform.OpenStore(choice, platform.Options{Getenv: inv.getenv, FilePath: path})
+	opts := platform.Options{Getenv: inv.getenv, FilePath: path}
+	if list, err := inv.addresses(); err == nil {
+		for _, a := range list {
+			opts.Prefetch = append(opts.Prefetch, a.Raw) // the store may look them up while it opens
+		}
+	}
+	store, warning, err := platform.OpenStore(choice, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -8,7 +8,7 @@ const nativeName = StoreSecretService
 // KeePassXC …) over the session D-Bus. No session bus, no service on it, or
 // no default collection wrap ErrUnavailable.
 func openNative(opts Options) (Store, error) {
-	s, err := openSecretService(secretServiceConfig{getenv: opts.Getenv})
+	s, err := openSecretService(secretServiceConfig{getenv: opts.Getenv, prefetch: opts.Prefetch})
 	if err != nil {
 		return nil, err
 	}

@@ -29,6 +29,11 @@ type Options struct {
 	Getenv func(string) string
 	// FilePath is the tokens.toml path used by the file store.
 	FilePath string
+	// Prefetch lists the addresses the caller is about to look up (the
+	// configured ones, as configured). A store may start those lookups
+	// while it opens, to save round trips (the Secret Service does); it
+	// changes no answer. Optional.
+	Prefetch []string
 }
 
 // storeKind is one store of the registry.

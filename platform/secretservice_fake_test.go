@@ -92,6 +92,7 @@ type fakeService struct {
 	key       []byte // the session key once DH ran
 	dismissed atomic.Bool
 	prompted  atomic.Bool
+	searches  atomic.Int32 // SearchItems calls answered
 }
 
 func (f *fakeService) OpenSession(algorithm string, input dbus.Variant) (dbus.Variant, dbus.ObjectPath, *dbus.Error) {
@@ -123,6 +124,7 @@ func (f *fakeService) OpenSession(algorithm string, input dbus.Variant) (dbus.Va
 func (f *fakeService) ReadAlias(name string) (dbus.ObjectPath, *dbus.Error) { return f.alias, nil }
 
 func (f *fakeService) SearchItems(attrs map[string]string) ([]dbus.ObjectPath, []dbus.ObjectPath, *dbus.Error) {
+	f.searches.Add(1)
 	if attrs[ssAttrService] != "https://fake.invalid" || attrs[ssAttrUsername] != tokenUser {
 		return []dbus.ObjectPath{}, []dbus.ObjectPath{}, nil
 	}
@@ -308,6 +310,42 @@ func TestSecretServiceSessions(t *testing.T) {
 				t.Fatalf("Get of another address = %v; want ErrNotFound", err)
 			}
 		})
+	}
+}
+
+// TestSecretServicePrefetch: the searches open sends for Prefetch
+// addresses answer the first Get of each (no SearchItems after open for a
+// hit), once; a later Get searches again. A miss goes on to the other
+// spelling, as without prefetching.
+func TestSecretServicePrefetch(t *testing.T) {
+	f := &fakeService{alias: fakeCollection, token: "eyJ.prefetched"}
+	addr := startFake(t, f)
+	s, err := openSecretService(secretServiceConfig{
+		getenv:   envWith(map[string]string{"DBUS_SESSION_BUS_ADDRESS": addr}),
+		prefetch: []string{"https://fake.invalid", "https://other.invalid/"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	if got, err := s.Get("https://fake.invalid"); err != nil || got != f.token {
+		t.Fatalf("Get = (%q, %v); want %q", got, err, f.token)
+	}
+	// Open sent one search per address; a hit needed nothing more.
+	if n := f.searches.Load(); n != 2 {
+		t.Fatalf("%d SearchItems calls after open and a prefetched Get; want the 2 open sent", n)
+	}
+	if _, err := s.Get("https://other.invalid/"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Get of a prefetched address without items = %v; want ErrNotFound", err)
+	}
+	if n := f.searches.Load(); n != 3 {
+		t.Fatalf("%d SearchItems calls after a prefetched miss; want 3 (the other spelling searched)", n)
+	}
+	if got, err := s.Get("https://fake.invalid"); err != nil || got != f.token {
+		t.Fatalf("second Get = (%q, %v)", got, err)
+	}
+	if n := f.searches.Load(); n != 4 {
+		t.Fatalf("%d SearchItems calls after a second Get; want 4 (a prefetched answer is used once)", n)
 	}
 }
 

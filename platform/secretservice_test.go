@@ -371,3 +371,27 @@ func BenchmarkSecretServiceGet(b *testing.B) {
 		}
 	})
 }
+
+// TestSecretServicePrefetchSeesReplacement: a store opened with Prefetch
+// for an address, whose token another process then replaces (new item, old
+// one deleted), still reads the new token: the prefetched search names an
+// item that is gone, so Get searches again.
+func TestSecretServicePrefetchSeesReplacement(t *testing.T) {
+	writer := openTestSecretService(t)
+	a := uniqueAddress(t, "")
+	deleteAfter(t, writer, a)
+	if err := writer.Set(a, "old-token"); err != nil {
+		t.Fatal(err)
+	}
+	reader, err := openSecretService(secretServiceConfig{getenv: os.Getenv, prefetch: []string{a}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = reader.Close() })
+	if err := writer.Set(a, "new-token"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := reader.Get(a); err != nil || got != "new-token" {
+		t.Fatalf("Get after another connection replaced the token = (%q, %v); want new-token", got, err)
+	}
+}

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/posit-dev/git-credential-ppm/internal/fakeppm"
+)
+
+// BenchmarkSecretServiceGetVsEmptyProgram compares, alternating in one run,
+// a whole `git-credential-ppm get` process answered from a real Secret
+// Service (gnome-keyring on the private bus of scripts/bench-secretservice.sh)
+// with a whole empty static Go program, and reports both medians and their
+// ratio (get-x). Runs only under PPM_TEST_SECRETSERVICE=1.
+//
+// PPM_BENCH_BEFORE_BIN names another build of the helper (say, of main
+// before a change) to alternate too, reported as before-median-ms and
+// before-x: a before/after comparison from one run on the same machine load.
+func BenchmarkSecretServiceGetVsEmptyProgram(b *testing.B) {
+	if os.Getenv("PPM_TEST_SECRETSERVICE") != "1" {
+		b.Skip("SKIPPED: needs gnome-keyring on a private D-Bus; run scripts/bench-secretservice.sh")
+	}
+	empty := buildEmptyProgram(b)
+	w := newWorld(b, fakeppm.Options{}).withIdentity()
+	w.set("PPM_CREDENTIAL_STORE", "secretservice")
+	w.set("PPM_CREDENTIAL_TRACE", "")
+	for _, k := range []string{"DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR"} {
+		w.set(k, os.Getenv(k))
+	}
+	req := gitRequest("http", hostOf(w.ppm.URL()), "")
+	if r := w.run(req, "get"); r.code != 0 || attr(r.stdout, "password") == "" {
+		b.Fatalf("priming get failed: %s", r.stderr)
+	}
+	counts := w.ppm.Counts()
+	run := func(path string, args ...string) time.Duration {
+		c := exec.Command(path, args...)
+		c.Env = w.env
+		c.Stdin = strings.NewReader(req)
+		var out, errb bytes.Buffer
+		c.Stdout, c.Stderr = &out, &errb
+		start := time.Now()
+		if err := c.Run(); err != nil {
+			b.Fatalf("%s: %v: %s", path, err, errb.String())
+		}
+		d := time.Since(start)
+		if path != empty && !strings.Contains(out.String(), "password=") {
+			b.Fatalf("no token in the answer (stderr: %s)", errb.String())
+		}
+		return d
+	}
+	before := os.Getenv("PPM_BENCH_BEFORE_BIN")
+	var gets, empties, befores []time.Duration
+	b.ResetTimer()
+	for range b.N {
+		empties = append(empties, run(empty))
+		gets = append(gets, run(helperBin, "get"))
+		if before != "" {
+			befores = append(befores, run(before, "get"))
+		}
+	}
+	b.StopTimer()
+	after := w.ppm.Counts()
+	if after != counts {
+		b.Fatalf("gets from the Secret Service reached the server: %+v → %+v", counts, after)
+	}
+	g, e := median(gets), median(empties)
+	b.ReportMetric(float64(g.Microseconds())/1000, "get-median-ms")
+	b.ReportMetric(float64(e.Microseconds())/1000, "empty-median-ms")
+	b.ReportMetric(float64(g)/float64(e), "get-x")
+	if before != "" {
+		bm := median(befores)
+		b.ReportMetric(float64(bm.Microseconds())/1000, "before-median-ms")
+		b.ReportMetric(float64(bm)/float64(e), "before-x")
+	}
+}
+
+func median(d []time.Duration) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// buildEmptyProgram builds `func main() {}` as a static binary, the floor
+// every whole-process measurement is compared with.
+func buildEmptyProgram(b *testing.B) string {
+	b.Helper()
+	dir := b.TempDir()
+	src := filepath.Join(dir, "main.go")
+	if err := os.WriteFile(src, []byte("package main\n\nfunc main() {}\n"), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	bin := filepath.Join(dir, "empty")
+	build := exec.Command("go", "build", "-o", bin, src)
+	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GO111MODULE=off")
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("building the empty program: %v\n%s", err, out)
+	}
+	return bin
+}

@@ -1,0 +1,157 @@
+//go:build linux || freebsd || openbsd || netbsd || dragonfly
+
+package platform
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/godbus/dbus/v5"
+)
+
+// The Secret Service session: finding and joining the session bus, and the
+// transfer-encrypted session every secret travels in (the crypto itself is
+// in secretservice_crypto.go).
+
+// sessionBusAddress finds the session bus the way D-Bus clients do, minus
+// autolaunch (which execs dbus-launch, absent on servers and wrong for a
+// credential helper): DBUS_SESSION_BUS_ADDRESS, else the bus socket in
+// $XDG_RUNTIME_DIR (or /run/user/UID) that systemd's user session provides.
+func sessionBusAddress(getenv func(string) string) (string, error) {
+	if a := getenv("DBUS_SESSION_BUS_ADDRESS"); a != "" && a != "autolaunch:" {
+		return a, nil
+	}
+	dir := getenv("XDG_RUNTIME_DIR")
+	if dir == "" {
+		dir = fmt.Sprintf("/run/user/%d", os.Getuid())
+	}
+	sock := filepath.Join(dir, "bus")
+	if fi, err := os.Stat(sock); err == nil && fi.Mode()&os.ModeSocket != 0 {
+		return "unix:path=" + dbus.EscapeBusAddressValue(sock), nil
+	}
+	return "", fmt.Errorf("%w: no D-Bus session: DBUS_SESSION_BUS_ADDRESS unset and no %s", ErrUnavailable, sock)
+}
+
+// connectBus dials the bus, authenticates and says Hello within timeout. This
+// is what dbus.SessionBusPrivateNoAutoStartup + Auth + Hello do, but with the
+// address from our injected environment (that helper reads and may even set
+// the process environment) and with a time limit: a socket that accepts but
+// never answers must not hang the helper.
+func connectBus(address string, timeout time.Duration) (*dbus.Conn, error) {
+	conn, err := dbus.Dial(address)
+	if err != nil {
+		return nil, fmt.Errorf("%w: cannot connect to the D-Bus session bus at %s: %v", ErrUnavailable, address, err)
+	}
+	timer := time.AfterFunc(timeout, func() { conn.Close() })
+	err = conn.Auth(nil)
+	if err == nil {
+		err = conn.Hello()
+	}
+	if !timer.Stop() {
+		conn.Close()
+		return nil, fmt.Errorf("%w: the D-Bus session bus at %s did not answer within %s", ErrUnavailable, address, timeout)
+	}
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("%w: cannot log in to the D-Bus session bus at %s: %v", ErrUnavailable, address, err)
+	}
+	return conn, nil
+}
+
+// init opens the session with our key pair kp and reads the default
+// collection, sending both calls, and a search for each address in
+// prefetch (as spelled), at once: one round trip, in which the service's half
+// of the key exchange is the slow part. Our half of the exchange runs as
+// soon as OpenSession is answered, while the service answers the rest.
+//
+// It does not ask the bus first whether the service is there: the bus
+// answers a call to a name that nobody owns and nothing can start with
+// ServiceUnknown, which is exactly "available iff NameHasOwner or listed in
+// ListActivatableNames", and a call to an activatable name starts the
+// service, which the check would have led to anyway.
+func (s *secretService) init(kp *dhKeyPair, prefetch []string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), s.callTimeout)
+	defer cancel()
+	svc := s.conn.Object(ssBusName, ssServicePath)
+	sessionCall := svc.GoWithContext(ctx, ssServiceIface+".OpenSession", 0, make(chan *dbus.Call, 1), ssAlgorithmDH, dbus.MakeVariant(kp.public))
+	aliasCall := svc.GoWithContext(ctx, ssServiceIface+".ReadAlias", 0, make(chan *dbus.Call, 1), "default")
+	s.prefetched = &prefetchedSearches{calls: map[string]pendingCall{}}
+	for _, address := range prefetch[:min(len(prefetch), maxPrefetch)] {
+		if _, ok := s.prefetched.calls[address]; !ok && address != "" {
+			s.prefetched.calls[address] = s.searchCall(address) // as spelled: what a hit needs
+		}
+	}
+	<-sessionCall.Done
+	if err := s.useSession(kp, sessionCall); err != nil {
+		return err
+	}
+	<-aliasCall.Done
+	var collection dbus.ObjectPath
+	if err := aliasCall.Store(&collection); err != nil {
+		return s.wrap(ErrUnavailable, "reading the default collection", err)
+	}
+	if collection == ssNoObject || collection == "" {
+		return fmt.Errorf("%w: the Secret Service has no default collection (keyring); create one in your keyring manager (e.g. seahorse), or start gnome-keyring-daemon with --unlock, or set PPM_CREDENTIAL_STORE=file", ErrUnavailable)
+	}
+	s.collection = collection
+	return nil
+}
+
+// useSession completes the key exchange from the answer to OpenSession, or
+// opens a plain session if the service does not support encryption.
+func (s *secretService) useSession(kp *dhKeyPair, call *dbus.Call) error {
+	var output dbus.Variant
+	var session dbus.ObjectPath
+	err := call.Store(&output, &session)
+	switch dbusErrorName(err) {
+	case "":
+	case errNameServiceUnknown, errNameNameHasNoOwner:
+		return fmt.Errorf("%w: no Secret Service on the session bus (nothing provides %s; install and start gnome-keyring, KWallet or KeePassXC)", ErrUnavailable, ssBusName)
+	case errNameNotSupported:
+		// Only minimal services lack the DH algorithm; plain sends the
+		// token unencrypted over our private connection to the session
+		// bus, as such a service expects.
+		if err = s.service("OpenSession", ssAlgorithmPlain, dbus.MakeVariant("")).Store(&output, &session); err == nil {
+			s.session = session
+			return nil
+		}
+	}
+	if err != nil {
+		return s.wrap(ErrUnavailable, "opening a Secret Service session", err)
+	}
+	peer, ok := output.Value().([]byte)
+	if !ok {
+		return fmt.Errorf("%w: the Secret Service answered OpenSession with a %s, not a public key", ErrUnavailable, output.Signature())
+	}
+	key, err := kp.sharedKey(peer)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	s.session, s.key = session, key
+	return nil
+}
+
+// encode wraps a token in a Secret for this session.
+func (s *secretService) encode(value []byte) (ssSecret, error) {
+	sec := ssSecret{Session: s.session, Parameters: []byte{}, Value: value, ContentType: "text/plain"}
+	if s.key == nil {
+		return sec, nil
+	}
+	iv, ciphertext, err := encryptSecret(s.key, value, s.random)
+	if err != nil {
+		return ssSecret{}, err
+	}
+	sec.Parameters, sec.Value = iv, ciphertext
+	return sec, nil
+}
+
+// decode unwraps a Secret returned in this session.
+func (s *secretService) decode(sec ssSecret) ([]byte, error) {
+	if s.key == nil {
+		return sec.Value, nil
+	}
+	return decryptSecret(s.key, sec.Parameters, sec.Value)
+}
