@@ -38,7 +38,7 @@ type command struct {
 var commands []command
 
 func init() {
-	gitHelp := "The git credential helper protocol: attributes on stdin, answer on stdout. Configure with\n  git config --global credential.https://ppm.example.com.helper ppm\n"
+	gitHelp := "The git credential helper protocol: attributes on stdin, answer on stdout. Configure with (the empty value first keeps other helpers away from the token)\n  git config --global credential.https://ppm.example.com.helper \"\"\n  git config --global --add credential.https://ppm.example.com.helper ppm\n"
 	commands = []command{
 		{name: "get", synopsis: "get|store|erase", summary: "git credential helper protocol (stdin/stdout)", help: gitHelp, config: true,
 			run: gitAction(runGitGet)},

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
@@ -51,7 +50,7 @@ func runDoctor(ctx context.Context, e *invocation, args []string) int {
 	if code := extraArguments(e, fs, 0); code >= 0 {
 		return code
 	}
-	d := &doctor{e: e, now: time.Now}
+	d := &doctor{e: e, now: e.clock()}
 	list, err := e.addresses()
 	switch {
 	case err != nil:
@@ -84,30 +83,18 @@ func runDoctor(ctx context.Context, e *invocation, args []string) int {
 	return 0
 }
 
-// checkStore writes, reads back and deletes a probe item.
+// checkStore writes, reads back and deletes a probe item (through the
+// tokens package, the one door to the store).
 func (d *doctor) checkStore() *tokens.Manager {
 	m, err := d.e.manager()
 	if err != nil {
 		d.bad("store: %v", err)
 		return nil
 	}
-	probe := fmt.Sprintf("https://git-credential-ppm-doctor-%d.invalid", os.Getpid())
-	value := fmt.Sprintf("doctor-probe-%d", time.Now().UnixNano())
-	if err := m.Store.Set(probe, value); err != nil {
-		d.bad("store %s: cannot write a probe item: %v", m.Store.Describe(), err)
-		return m
-	}
-	got, err := m.Store.Get(probe)
-	delErr := m.Store.Delete(probe)
-	switch {
-	case err != nil:
-		d.bad("store %s: cannot read back the probe item: %v", m.Store.Describe(), err)
-	case got != value:
-		d.bad("store %s: the probe item read back differs from what was written", m.Store.Describe())
-	case delErr != nil:
-		d.bad("store %s: cannot delete the probe item: %v", m.Store.Describe(), delErr)
-	default:
-		d.ok("store: %s (write, read back, delete)", m.Store.Describe())
+	if err := m.ProbeStore(); err != nil {
+		d.bad("store %s: %v", m.StoreDescription(), err)
+	} else {
+		d.ok("store: %s (write, read back, delete)", m.StoreDescription())
 	}
 	return m
 }
@@ -172,7 +159,7 @@ func (d *doctor) checkToken(m *tokens.Manager, a protocol.Address) {
 	if t, ok := m.Cached(a.Raw, tokens.Options{}); ok {
 		left := "no expiry"
 		if !t.Expiry.IsZero() {
-			left = time.Until(t.Expiry).Round(time.Second).String() + " left"
+			left = t.Expiry.Sub(d.now()).Round(time.Second).String() + " left"
 		}
 		d.ok("%s: token from %s (%s)", a.Raw, t.Source, left)
 		return

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -87,5 +88,21 @@ func TestDoctorWithoutAddress(t *testing.T) {
 	r := w.run("", "doctor")
 	if r.code != 1 || strings.Count(r.stdout, "\n") != 1 || !strings.Contains(r.stdout, "✗ configuration: PACKAGEMANAGER_ADDRESS is not set") {
 		t.Errorf("doctor without an address: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestDoctorIdentityFileThatIsAFIFO: doctor names a FIFO as not a regular
+// file instead of blocking on it.
+func TestDoctorIdentityFileThatIsAFIFO(t *testing.T) {
+	mkfifo := needTool(t, "mkfifo")
+	w := newWorld(t, fakeppm.Options{})
+	fifo := filepath.Join(w.home, "oidc-fifo")
+	if r := w.runCmd(exec.Command(mkfifo, fifo), ""); r.code != 0 {
+		t.Fatalf("mkfifo: %s", r.stderr)
+	}
+	w.set("PACKAGEMANAGER_IDENTITY_TOKEN_FILE", fifo)
+	r := w.run("", "doctor")
+	if r.code != 1 || !strings.Contains(r.stdout, "✗ identity: ") || !strings.Contains(r.stdout, "not a regular file") {
+		t.Errorf("doctor with a FIFO as identity token file: %d\n%s", r.code, r.stdout)
 	}
 }

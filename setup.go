@@ -55,7 +55,12 @@ func clientEnv(e *invocation, list []protocol.Address) (*clients.Env, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot find this program's own path (%w); run it by its full path", err)
 	}
-	return clients.NewEnv(e.getenv, self, list)
+	ce, err := clients.NewEnv(e.getenv, self, list)
+	if err != nil {
+		return nil, err
+	}
+	ce.Environ = e.environment()
+	return ce, nil
 }
 
 // newSetupSession reads setup's record, which lives beside tokens.toml.
