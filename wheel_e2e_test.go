@@ -389,3 +389,33 @@ func readZipFile(t *testing.T, zr *zip.Reader, name string) string {
 	t.Fatalf("%s is not in the wheel", name)
 	return ""
 }
+
+// TestWheelBackendLoginReachesThePerson: with nothing stored, a twine-style
+// lookup through the backend starts the device flow; the binary's lines
+// reach the person (the backend passes stderr through, it does not
+// capture it), the browser approves, and the token comes back. Whatever
+// the binary starts sees the recursion guard.
+func TestWheelBackendLoginReachesThePerson(t *testing.T) {
+	w := newWorld(t, fakeppm.Options{})
+	w.withBrowserScript("browser.sh", `echo "guard=$PPM_KEYRING_BACKEND_CHILD" >> `+filepath.Join(w.home, "guard.log")+`; curl -fsS -o /dev/null "$1"`)
+	needTool(t, "curl")
+	v := newPyVenv(t, w, buildLinuxWheel(t, w.home))
+	r := v.run(nil, "-c", "import sys, keyring; p = keyring.get_password(sys.argv[1], '__token__'); print(len(p or ''))", w.ppm.UploadURL())
+	if r.code != 0 || strings.TrimSpace(r.stdout) == "0" {
+		t.Fatalf("get_password with a login: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	if c := w.ppm.Counts(); c.Device != 1 || c.Approved != 1 || c.Exchange != 1 {
+		t.Errorf("counts %+v; want one device flow, approved, one exchange", c)
+	}
+	if !strings.Contains(r.stderr, "code") {
+		t.Errorf("the login's lines did not reach the person: %q", r.stderr)
+	}
+	if g, _ := os.ReadFile(filepath.Join(w.home, "guard.log")); strings.TrimSpace(string(g)) != "guard=1" {
+		t.Errorf("the binary's children do not see PPM_KEYRING_BACKEND_CHILD=1: %q", g)
+	}
+	tok := strings.TrimSpace(v.keyring(nil, "get", w.ppm.IndexURL(), "__token__").stdout)
+	if !w.ppm.ValidToken(tok) || w.ppm.Counts().Exchange != 1 {
+		t.Errorf("the login's token was not stored for the next lookup")
+	}
+	w.assertNoSecretsLeaked(tok)
+}
