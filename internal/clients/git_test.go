@@ -16,6 +16,7 @@ func TestGitApplyCheckUndo(t *testing.T) {
 	te := newTestEnv(t, "https://ppm.example.com/ppm", toolDir(t, "git"))
 	te.git("config", "--global", "credential.helper", "store")
 	before := te.git("config", "--global", "--list")
+	beforeFile := mustRead(t, te.vars["GIT_CONFIG_GLOBAL"])
 
 	if r := (Git{}).Check(te.Env); r.Wired || len(r.at(Unwired)) != 1 {
 		t.Fatalf("Check before setup: %+v", r)
@@ -48,8 +49,8 @@ func TestGitApplyCheckUndo(t *testing.T) {
 	if err := (Git{}).Undo(s); err != nil {
 		t.Fatal(err)
 	}
-	if got := te.git("config", "--global", "--list"); got != before {
-		t.Errorf("global config after Undo:\n%s\nwant:\n%s", got, before)
+	if got := mustRead(t, te.vars["GIT_CONFIG_GLOBAL"]); got != beforeFile {
+		t.Errorf("~/.gitconfig after Undo:\n%s\nwant it as it was:\n%s", got, beforeFile)
 	}
 	if r := (Git{}).Check(te.Env); r.Wired {
 		t.Errorf("Check after Undo: %+v", r)
