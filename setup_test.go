@@ -379,3 +379,44 @@ func TestSetupWritesThroughASymlinkedPipConf(t *testing.T) {
 		t.Errorf("the link's target after --remove: %q; want %q", b, own)
 	}
 }
+
+// TestReadmeGitLinesKeepStoreAway runs the `git config` lines of the
+// README's git section word for word (address swapped for the fake's)
+// beside a global `store` helper: a real ls-remote authenticates and
+// leaves no ~/.git-credentials.
+func TestReadmeGitLinesKeepStoreAway(t *testing.T) {
+	needTool(t, "git")
+	sh := needTool(t, "sh")
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, _ := strings.Cut(string(b), "\n## git\n")
+	section, _, _ = strings.Cut(section, "\n## ")
+	_, block, _ := strings.Cut(section, "```sh\n")
+	block, _, _ = strings.Cut(block, "```")
+	var lines []string
+	for _, l := range strings.Split(block, "\n") {
+		if strings.HasPrefix(l, "git config ") {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) != 2 {
+		t.Fatalf("the README's git section has %d git config lines, want the reset and the helper:\n%s", len(lines), block)
+	}
+	w := newWorld(t, fakeppm.Options{}).withIdentity()
+	w.set("PATH", filepath.Dir(helperBin)+string(os.PathListSeparator)+os.Getenv("PATH"))
+	w.git("config", "--global", "credential.helper", "store")
+	for _, l := range lines {
+		l = strings.ReplaceAll(l, "https://ppm.example.com", w.ppm.URL())
+		if r := w.runCmd(exec.Command(sh, "-c", l), ""); r.code != 0 {
+			t.Fatalf("%s: %s", l, r.stderr)
+		}
+	}
+	if ls := w.git("ls-remote", w.ppm.GitRepoURL()); ls.code != 0 {
+		t.Fatalf("git ls-remote after the README's lines: %s", ls.stderr)
+	}
+	if fileExists(filepath.Join(w.home, ".git-credentials")) {
+		t.Errorf("the store helper got the token after the README's git lines")
+	}
+}
