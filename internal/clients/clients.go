@@ -33,6 +33,7 @@ var Table = []Client{
 	Pip{},
 	UV{},
 	KeyringLink{Users: []string{"pip", "uv"}},
+	PythonKeyring{},
 }
 
 // Level says how a doctor line reads.
