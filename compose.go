@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -66,6 +68,24 @@ func (inv *invocation) manager() (*tokens.Manager, error) {
 		m.Trace = t.printf
 	}
 	return m, nil
+}
+
+// prompter returns the invocation's prompter, reaching the person through
+// the platform's terminal and browser.
+func (inv *invocation) prompter() *prompter {
+	if inv.prompt == nil {
+		inv.prompt = &prompter{
+			inv: inv,
+			openTerminal: func() (io.ReadWriteCloser, error) {
+				return platform.OpenTerminal()
+			},
+			browserCommand: func() ([]string, bool, string) {
+				return platform.BrowserCommand(inv.getenv, runtime.GOOS)
+			},
+			openBrowser: platform.OpenBrowser,
+		}
+	}
+	return inv.prompt
 }
 
 // token gets the token for addr, saying on stderr in one line why when it

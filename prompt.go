@@ -5,14 +5,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 	"sync"
 	"time"
 
 	"golang.org/x/term"
 
 	"github.com/posit-dev/git-credential-ppm/internal/termtext"
-	"github.com/posit-dev/git-credential-ppm/platform"
 	"github.com/posit-dev/git-credential-ppm/tokens"
 )
 
@@ -21,6 +19,11 @@ import (
 // pip or uv), else stderr; and the browser when one can be opened.
 type prompter struct {
 	inv *invocation
+	// How the terminal and the browser are reached (the platform's, wired
+	// in compose.go).
+	openTerminal   func() (io.ReadWriteCloser, error)
+	browserCommand func() (argv []string, ok bool, why string)
+	openBrowser    func(ctx context.Context, argv []string, url string) error
 
 	once    sync.Once
 	tty     io.ReadWriteCloser // nil when there is no terminal
@@ -34,23 +37,16 @@ type prompter struct {
 	wg      sync.WaitGroup
 }
 
-func (inv *invocation) prompter() *prompter {
-	if inv.prompt == nil {
-		inv.prompt = &prompter{inv: inv}
-	}
-	return inv.prompt
-}
-
 func (p *prompter) init() {
 	p.once.Do(func() {
 		p.out = p.inv.stderr
-		if tty, err := platform.OpenTerminal(); err == nil {
+		if tty, err := p.openTerminal(); err == nil {
 			p.tty, p.out, p.live = tty, tty, true
 		}
 		if !p.live && isTerminal(p.inv.stderr) {
 			p.live = true
 		}
-		argv, ok, why := platform.BrowserCommand(p.inv.getenv, runtime.GOOS)
+		argv, ok, why := p.browserCommand()
 		if ok {
 			p.browser = argv
 		} else {
@@ -104,7 +100,7 @@ func (p *prompter) ShowCode(ctx context.Context, address string, da tokens.Login
 		if target == "" {
 			target = da.VerificationURI
 		}
-		if err := platform.OpenBrowser(ctx, p.browser, target); err != nil {
+		if err := p.openBrowser(ctx, p.browser, target); err != nil {
 			p.say("  (could not open a browser: %s)", termtext.Escape(err.Error()))
 		} else {
 			opened = true
