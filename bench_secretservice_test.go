@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -37,47 +35,7 @@ func BenchmarkSecretServiceGetVsEmptyProgram(b *testing.B) {
 	if r := w.run(req, "get"); r.code != 0 || attr(r.stdout, "password") == "" {
 		b.Fatalf("priming get failed: %s", r.stderr)
 	}
-	counts := w.ppm.Counts()
-	run := func(path string, args ...string) time.Duration {
-		c := exec.Command(path, args...)
-		c.Env = w.env
-		c.Stdin = strings.NewReader(req)
-		var out, errb bytes.Buffer
-		c.Stdout, c.Stderr = &out, &errb
-		start := time.Now()
-		if err := c.Run(); err != nil {
-			b.Fatalf("%s: %v: %s", path, err, errb.String())
-		}
-		d := time.Since(start)
-		if path != empty && !strings.Contains(out.String(), "password=") {
-			b.Fatalf("no token in the answer (stderr: %s)", errb.String())
-		}
-		return d
-	}
-	before := os.Getenv("PPM_BENCH_BEFORE_BIN")
-	var gets, empties, befores []time.Duration
-	b.ResetTimer()
-	for range b.N {
-		empties = append(empties, run(empty))
-		gets = append(gets, run(helperBin, "get"))
-		if before != "" {
-			befores = append(befores, run(before, "get"))
-		}
-	}
-	b.StopTimer()
-	after := w.ppm.Counts()
-	if after != counts {
-		b.Fatalf("gets from the Secret Service reached the server: %+v → %+v", counts, after)
-	}
-	g, e := median(gets), median(empties)
-	b.ReportMetric(float64(g.Microseconds())/1000, "get-median-ms")
-	b.ReportMetric(float64(e.Microseconds())/1000, "empty-median-ms")
-	b.ReportMetric(float64(g)/float64(e), "get-x")
-	if before != "" {
-		bm := median(befores)
-		b.ReportMetric(float64(bm.Microseconds())/1000, "before-median-ms")
-		b.ReportMetric(float64(bm)/float64(e), "before-x")
-	}
+	compareWithEmptyProgram(b, w, req, empty)
 }
 
 func median(d []time.Duration) time.Duration {
