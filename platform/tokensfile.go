@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 
@@ -60,8 +61,12 @@ func parseTokensFile(path string, data []byte) (map[string]any, error) {
 	return doc, nil
 }
 
-// quotedRun matches quoted text in a TOML error message.
-var quotedRun = regexp.MustCompile(`'[^']*'|"(?:[^"\\]|\\.)*"`)
+// quotedRun matches quoted text in a TOML error message. It is compiled
+// on first use: a get from the store never needs it, and a regexp
+// compiled at start would cost every git request.
+var quotedRun = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`'[^']*'|"(?:[^"\\]|\\.)*"`)
+})
 
 // redactQuoted replaces quoted text longer than a few characters in a TOML
 // error message, except key names: the parser quotes pieces of the file,
@@ -69,7 +74,7 @@ var quotedRun = regexp.MustCompile(`'[^']*'|"(?:[^"\\]|\\.)*"`)
 func redactQuoted(msg string) string {
 	var b strings.Builder
 	last := 0
-	for _, m := range quotedRun.FindAllStringIndex(msg, -1) {
+	for _, m := range quotedRun().FindAllStringIndex(msg, -1) {
 		q := msg[m[0]:m[1]]
 		b.WriteString(msg[last:m[0]])
 		last = m[1]
