@@ -45,7 +45,7 @@ func TestInstallPs1(t *testing.T) {
 	}
 	// Brackets balance outside strings and comments: a cheap guard for a
 	// script no parser here can read.
-	code := regexp.MustCompile(`(?s)<#.*?#>|#[^\n]*|'[^']*'|"(?:[^"` + "`" + `]|` + "`" + `.)*"`).ReplaceAllString(s, "")
+	code := regexp.MustCompile(`(?s)<#.*?#>|#[^\n]*|'[^']*'|"(?:[^"`+"`"+`]|`+"`"+`.)*"`).ReplaceAllString(s, "")
 	for _, pair := range []string{"{}", "()", "[]"} {
 		if o, c := strings.Count(code, pair[:1]), strings.Count(code, pair[1:]); o != c {
 			t.Errorf("install.ps1 has %d %q and %d %q outside strings", o, pair[:1], c, pair[1:])
