@@ -50,7 +50,7 @@ func init() {
 			help: "Answers as the Python keyring CLI does, for pip, uv and pdm:\n  keyring [-h] [-b BACKEND] [--list-backends] [--mode {password,creds}] [--output {plain,json}] {get,set,del} [service] [username]\n",
 			run:  runKeyring},
 		{name: "login", synopsis: "login [ADDRESS]", summary: "sign in now and store the token", config: true, run: runLogin,
-			help: "Sign in to Package Manager now — with the identity token file when PACKAGEMANAGER_IDENTITY_TOKEN_FILE is set, else with a device flow in the browser — and store the token. Without ADDRESS, every configured address; ADDRESS must be one of PACKAGEMANAGER_ADDRESS.\n"},
+			help: "Sign in to Package Manager now — with the CI identity token when one is configured (PACKAGEMANAGER_IDENTITY_TOKEN_FILE, PACKAGEMANAGER_IDENTITY_TOKEN, GitHub Actions), else with a device flow in the browser — and store the token. Without ADDRESS, every configured address; ADDRESS must be one of PACKAGEMANAGER_ADDRESS.\n"},
 		{name: "logout", synopsis: "logout [ADDRESS]", summary: "remove the stored token(s)", config: true, run: runLogout,
 			help: "Remove the stored token for ADDRESS, or for every configured address.\n"},
 		{name: "status", synopsis: "status [--json]", summary: "what is stored, for which address, until when", config: true, run: runStatus,

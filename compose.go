@@ -130,7 +130,11 @@ func (inv *invocation) interruptible(ctx context.Context) (context.Context, cont
 			select {
 			case <-done:
 			case <-time.After(stopGrace):
-				inv.errorf("stopped by %v", s)
+				name := "SIGTERM"
+				if s == os.Interrupt {
+					name = "Ctrl-C (SIGINT)"
+				}
+				inv.errorf("stopped by %s before the command could finish; run it again when you are ready", name)
 				os.Exit(exitFailure)
 			}
 		}
