@@ -32,19 +32,23 @@ mkdir -p "$HOME"
 export GIT_CONFIG_NOSYSTEM=1 PPM_CREDENTIAL_STORE=file
 export PACKAGEMANAGER_ADDRESS="$url"
 # The "browser": instead of a person clicking Approve, open the page with curl.
-cat > "$work/bin/approve-in-browser" <<'SH'
+# The helper does not show what a browser prints (a real one is chatty), so
+# this one writes to a log the demo shows after the login.
+cat > "$work/bin/approve-in-browser" <<SH
 #!/bin/sh
-echo "   [browser] opening $1 and clicking Approve"
-curl -fsS -o /dev/null "$1"
+echo "[browser] opened \$1 and clicked Approve" >> "$work/browser.log"
+curl -fsS -o /dev/null "\$1"
 SH
 chmod +x "$work/bin/approve-in-browser"
 export BROWSER="$work/bin/approve-in-browser"
 
 step "Configure git once (what 'git-credential-ppm setup' does for git)"
-show git config --global "credential.$url.helper" ppm
+show git config --global "credential.$url.helper" ""
+show git config --global --add "credential.$url.helper" ppm
 
 step "Log in: a device flow; the browser approves"
 show git-credential-ppm login
+sed 's/^/   /' "$work/browser.log"
 
 step "git asks the helper for credentials (answered from the store, no network)"
 printf '$ printf "url=%s\\n" | git credential fill\n' "$url/git/demo.git"
