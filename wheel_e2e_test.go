@@ -265,6 +265,11 @@ func TestWheelWithRealPython(t *testing.T) {
 		if strings.TrimSpace(r.stdout) != "None" {
 			t.Errorf("our backend for a foreign service: %q %q", r.stdout, r.stderr)
 		}
+		// Services and users that look like options stay words.
+		r = v.run(withAddr, "-c", "import git_credential_ppm as g; k = g.Keyring(); print(k.get_password('--list-backends', '-h'), k.get_credential('-h', None))")
+		if r.code != 0 || strings.TrimSpace(r.stdout) != "None None" || r.stderr != "" {
+			t.Errorf("option-like service: %d %q %q", r.code, r.stdout, r.stderr)
+		}
 		// Ours is asked first: our service gets the token, not the other
 		// store's entry for it.
 		v.run(withAddr, "-c", "import sys, keyring; keyring.set_password(sys.argv[1], '__token__', 'stale')", index)

@@ -152,7 +152,8 @@ class Keyring(backend.KeyringBackend):
         return done.returncode, done.stdout
 
     def _creds(self, service, username):
-        args = ["--mode=creds", "--output=json", "get", service]
+        # "--": a service or user that starts with "-" is a word, not an option.
+        args = ["--mode=creds", "--output=json", "get", "--", service]
         if username is not None:
             args.append(username)
         code, out = self._run(args)
@@ -181,6 +182,6 @@ class Keyring(backend.KeyringBackend):
 
     def delete_password(self, service, username):
         """Log out the address the service belongs to."""
-        code, _ = self._run(["del", service, username])
+        code, _ = self._run(["del", "--", service, username])
         if code != 0:
             raise DeleteRefused("git-credential-ppm has no token stored for " + service)
