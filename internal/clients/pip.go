@@ -176,9 +176,12 @@ func (p Pip) Check(e *Env) Report {
 	first := pips[0]
 	out, err := e.output(first.argv[0], append(first.argv[1:], "config", "list")...)
 	r.Wired = err == nil && strings.Contains(string(out), "keyring-provider='subprocess'")
-	if r.Wired {
+	switch {
+	case err != nil:
+		r.add(Note, "pip: cannot read pip's configuration (%v); run `%s config list` to see why", err, first.name)
+	case r.Wired:
 		r.add(OK, "pip: keyring-provider = subprocess (%s is pip %s)", first.name, first.version)
-	} else {
+	default:
 		r.add(Unwired, "pip: keyring-provider is not subprocess; run `git-credential-ppm setup` (or pip config set global.keyring-provider subprocess)")
 	}
 	for _, pi := range pips {
