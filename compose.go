@@ -169,7 +169,7 @@ func (inv *invocation) warnOnce(dir, warning string) {
 }
 
 func (inv *invocation) httpClient() *http.Client {
-	c := oauth.NewHTTPClient()
+	c := oauth.NewHTTPClientEnv(inv.getenv)
 	if t := inv.tracer(); t != nil {
 		c.Transport = &tracingTransport{next: c.Transport, t: t}
 	}

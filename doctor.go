@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -69,6 +67,7 @@ func runDoctor(ctx context.Context, e *invocation, args []string) int {
 	} else {
 		d.ok("identity: the next login uses the %s", src.Describe())
 	}
+	d.checkTrust()
 	m := d.checkStore()
 	for _, a := range list {
 		d.checkServer(ctx, a)
@@ -104,6 +103,7 @@ func (d *doctor) checkStore() *tokens.Manager {
 func (d *doctor) checkServer(ctx context.Context, a protocol.Address) {
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
+	d.checkProxy(a)
 	client := d.e.httpClient()
 	endpoint := strings.TrimRight(a.Raw, "/") + oauth.PathToken
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(""))
@@ -113,9 +113,8 @@ func (d *doctor) checkServer(ctx context.Context, a protocol.Address) {
 	resp, err := client.Do(req)
 	rtt := time.Since(start)
 	if err != nil {
-		var certErr *tls.CertificateVerificationError
-		if errors.As(err, &certErr) {
-			d.bad("%s: TLS certificate not trusted (%v); install your company's CA certificate in the system store", a.Raw, certErr.Err)
+		if line := tlsFailure(a, err); line != "" {
+			d.bad("%s", line)
 		} else {
 			d.bad("%s: not reachable (%v); check the address, VPN or proxy", a.Raw, err)
 		}

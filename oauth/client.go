@@ -22,6 +22,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"syscall"
 	"time"
@@ -65,21 +66,14 @@ type Client struct {
 }
 
 // NewHTTPClient returns the client production code uses: a 30 s overall
-// timeout per request, the system's TLS roots (TLS 1.2 or later) and proxy
-// settings, and a redirect policy that refuses any redirect to another
-// scheme, host or port (so no https→http downgrade either): codes and tokens
-// only ever reach the configured server.
+// timeout per request, the system's TLS roots (TLS 1.2 or later) with the
+// certificate authorities of SSL_CERT_FILE, SSL_CERT_DIR and
+// REQUESTS_CA_BUNDLE added, proxy settings from the environment, and a
+// redirect policy that refuses any redirect to another scheme, host or port
+// (so no https→http downgrade either): codes and tokens only ever reach the
+// configured server. It is NewHTTPClientEnv(os.Getenv).
 func NewHTTPClient() *http.Client {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	if tr.TLSClientConfig == nil {
-		tr.TLSClientConfig = &tls.Config{}
-	}
-	tr.TLSClientConfig.MinVersion = tls.VersionTLS12
-	return &http.Client{
-		Timeout:       requestTimeout,
-		Transport:     tr,
-		CheckRedirect: sameOriginRedirects,
-	}
+	return NewHTTPClientEnv(os.Getenv)
 }
 
 // redirectError is a refused redirect.
@@ -249,8 +243,11 @@ func transportError(u *url.URL, timeout time.Duration, err error) error {
 	var hostname x509.HostnameError
 	var invalid x509.CertificateInvalidError
 	var verify *tls.CertificateVerificationError
+	var ca *CAError
 	where := u.Scheme + "://" + u.Host
 	switch {
+	case errors.As(err, &ca):
+		return ca
 	case errors.As(err, &re):
 		return fmt.Errorf("%s redirected to %s://%s; refused, because codes and tokens are only sent to the configured address: set PACKAGEMANAGER_ADDRESS to the address Package Manager is served at", u.Path, re.to.Scheme, re.to.Host)
 	case isTimeout(err):
@@ -260,7 +257,7 @@ func transportError(u *url.URL, timeout time.Duration, err error) error {
 	case errors.As(err, &dns):
 		return fmt.Errorf("could not find the host %s for %s; check PACKAGEMANAGER_ADDRESS and the network", u.Hostname(), u.Path)
 	case errors.As(err, &unknownCA), errors.As(err, &hostname), errors.As(err, &invalid), errors.As(err, &verify):
-		return fmt.Errorf("could not verify the TLS certificate of %s for %s (%s); if your organisation uses its own certificate authority, add it to the system's trust store or point SSL_CERT_FILE at it", where, u.Path, causeText(err))
+		return fmt.Errorf("could not verify the TLS certificate of %s for %s (%s); if your organisation uses its own certificate authority or a TLS-inspecting proxy, point SSL_CERT_FILE or REQUESTS_CA_BUNDLE at its certificate (PEM), or SSL_CERT_DIR at a directory of them: they are added to the system's", where, u.Path, causeText(err))
 	}
 	return fmt.Errorf("could not reach %s for %s (%s); check PACKAGEMANAGER_ADDRESS and the network", where, u.Path, causeText(err))
 }
