@@ -79,7 +79,7 @@ func (inv *invocation) configured() ([]protocol.Address, error) {
 // configuredAddress returns the configured address that raw names, spelled
 // as configured (the stores key on that spelling). An address that is not
 // configured is refused: tokens and identity tokens go only to configured
-// addresses (SPEC §8). The error wraps errNoAddress when none is configured.
+// addresses (docs/contract.md §8). The error wraps errNoAddress when none is configured.
 func (inv *invocation) configuredAddress(raw string) (protocol.Address, error) {
 	want, err := protocol.ParseAddress(raw)
 	if err != nil {

@@ -10,7 +10,7 @@ import (
 	"github.com/posit-dev/git-credential-ppm/tokens"
 )
 
-// runKeyring behaves as the Python keyring CLI for pip, uv and pdm (SPEC §6):
+// runKeyring behaves as the Python keyring CLI for pip, uv and pdm (docs/contract.md §6):
 // `get SERVICE USER` answers the token for a configured address and user
 // __token__; anything else is keyring's "not found" (exit 1, no output).
 func runKeyring(ctx context.Context, inv *invocation, args []string) int {

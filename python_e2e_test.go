@@ -35,7 +35,7 @@ func (w *world) keyring(args ...string) result {
 }
 
 // TestKeyringArgvShapes checks every way the clients call `keyring`
-// (SPEC §6), as a contract: each case names the client code it mirrors.
+// (docs/contract.md §6), as a contract: each case names the client code it mirrors.
 func TestKeyringArgvShapes(t *testing.T) {
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	w.keyringLink()

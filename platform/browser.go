@@ -17,7 +17,7 @@ import (
 const browserGrace = time.Second
 
 // BrowserCommand decides how to open the verification URL in the person's
-// browser (SPEC §2 BROWSER). goos is runtime.GOOS (a parameter for tests).
+// browser (docs/contract.md §2 BROWSER). goos is runtime.GOOS (a parameter for tests).
 //
 //   - BROWSER set: a list of commands separated by ':' (';' on Windows), as
 //     xdg-utils and Python's webbrowser read it; the first whose program is

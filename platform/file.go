@@ -38,7 +38,7 @@ import (
 // of tables, is never overwritten: Get and Set fail with the file name and
 // the line to fix.
 //
-// Permissions (Unix, SPEC §8): the directory is created 0700 and the file
+// Permissions (Unix, docs/contract.md §8): the directory is created 0700 and the file
 // is always written 0600. A directory or file that another user owns or can
 // write to is refused (anyone could have put a token there, or a link in
 // place of the lock file): the error says what to chmod. A file that only

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build the six wheels into dist/ (SPEC §9). With no arguments it builds the
+# Build the six wheels into dist/ (docs/contract.md §9). With no arguments it builds the
 # static binaries itself (CGO_ENABLED=0, -trimpath); release:snapshot passes
 # the binaries GoReleaser built instead, as OS/ARCH=PATH arguments.
 #   VERSION   release version (default 0.0.0-SNAPSHOT-<short commit>)

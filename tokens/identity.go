@@ -26,7 +26,7 @@ type IdentitySource interface {
 	IdentityToken(ctx context.Context) (string, error)
 }
 
-// Identity variables (SPEC §2).
+// Identity variables (docs/contract.md §2).
 const (
 	EnvIdentityFile     = "PACKAGEMANAGER_IDENTITY_TOKEN_FILE"
 	EnvIdentityToken    = "PACKAGEMANAGER_IDENTITY_TOKEN"
@@ -36,7 +36,7 @@ const (
 )
 
 // IdentityFromEnv picks the identity source the next exchange uses, in the
-// order of SPEC §2: the identity-token file, the identity-token variable,
+// order of docs/contract.md §2: the identity-token file, the identity-token variable,
 // GitHub Actions' token request. It returns nil when none is configured (a
 // login then runs the device flow). Inside GitHub Actions without the
 // request variables, or with only one of them, the source it returns fails
@@ -135,7 +135,7 @@ func checkIdentityText(s, where string) (string, error) {
 	return s, nil
 }
 
-// maxIdentityLine bounds the first line of an identity-token file (SPEC §8).
+// maxIdentityLine bounds the first line of an identity-token file (docs/contract.md §8).
 const maxIdentityLine = 64 << 10
 
 // IdentityFile is an identity-token file (PACKAGEMANAGER_IDENTITY_TOKEN_FILE):

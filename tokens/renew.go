@@ -14,7 +14,7 @@ import (
 	"github.com/posit-dev/git-credential-ppm/platform"
 )
 
-// Get returns a usable token for address (SPEC §3): from the store when
+// Get returns a usable token for address (docs/contract.md §3): from the store when
 // fresh, otherwise under the per-address lock by exchange or device flow.
 func (m *Manager) Get(ctx context.Context, address string, opt Options) (Token, error) {
 	if t, ok := m.Cached(address, opt); ok {

@@ -1,7 +1,7 @@
 // Package tokens turns "a token for address X" into one: from the store when
 // the stored token is not close to expiry, otherwise under a per-address
 // cross-process lock by exchanging an identity token (CI) or running the
-// device flow (a person), then storing the result (SPEC §3).
+// device flow (a person), then storing the result (docs/contract.md §3).
 package tokens
 
 import (
@@ -78,7 +78,7 @@ type Manager struct {
 	// Store is where tokens are kept (the OS store or the file store).
 	Store platform.Store
 	// Shared, when not nil and not the same as Store, is tokens.toml read
-	// for valid tokens that pak, rspm or posit-keyring wrote (SPEC §3.3).
+	// for valid tokens that pak, rspm or posit-keyring wrote (docs/contract.md §3.3).
 	Shared platform.Store
 	// StaticToken (PACKAGEMANAGER_TOKEN) is served as is, never stored.
 	StaticToken string

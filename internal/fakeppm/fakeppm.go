@@ -1,5 +1,5 @@
 // Package fakeppm is a test server that plays Posit Package Manager as the
-// public clients see it (SPEC §4), including its unfriendly parts: the device
+// public clients see it (docs/contract.md §4), including its unfriendly parts: the device
 // flow with PKCE answers authorization_pending, slow_down (and grows the
 // interval), access_denied and expired_token, and an approval carries an
 // id_token only; the RFC 8693 exchange issues HS256 JWTs; the repositories

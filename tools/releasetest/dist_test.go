@@ -20,7 +20,7 @@ import (
 
 const name = "git-credential-ppm"
 
-// targets are the six platforms SPEC §9 ships.
+// targets are the six platforms docs/contract.md §9 ships.
 var targets = []struct{ goos, goarch string }{
 	{"linux", "amd64"}, {"linux", "arm64"},
 	{"darwin", "amd64"}, {"darwin", "arm64"},
