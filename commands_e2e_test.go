@@ -77,7 +77,8 @@ func TestWithoutAddressEveryCommandFails(t *testing.T) {
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	w.set("PACKAGEMANAGER_ADDRESS", "")
 	for _, args := range [][]string{
-		{"status"}, {"login"}, {"logout"}, {"exec", "--", "true"},
+		{"status"}, {"login"}, {"logout"}, {"exec", "--", "true"}, {"setup"}, {"setup", "--dry-run"},
+		{"keyring", "get", w.ppm.IndexURL(), "__token__"},
 		{"login", w.ppm.URL()}, {"exec", "--address", w.ppm.URL(), "--", "true"},
 	} {
 		r := w.run("", args...)
