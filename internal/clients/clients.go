@@ -103,3 +103,14 @@ func UndoAll(s *Session, table []Client) error {
 	}
 	return nil
 }
+
+// CheckOnly, embedded in a client type, gives it the Apply and Undo of a
+// client setup does not change (a doctor check of its own, such as a
+// Python keyring backend): nothing to wire, nothing to take back.
+type CheckOnly struct{}
+
+// Apply changes nothing.
+func (CheckOnly) Apply(*Session) (bool, error) { return false, nil }
+
+// Undo changes nothing.
+func (CheckOnly) Undo(*Session) error { return nil }

@@ -92,8 +92,7 @@ func findPips(e *Env) []pipInstall {
 			cands = append(cands, []string{p})
 		}
 	}
-	// Each pip takes a Python start (a second or more on a busy machine):
-	// ask them all at once.
+	// Each pip is a Python start of its own: ask them all at once.
 	answers := make([][]byte, len(cands))
 	var wg sync.WaitGroup
 	for i, argv := range cands {
