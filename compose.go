@@ -28,6 +28,17 @@ func (inv *invocation) tokensPath() (string, error) {
 	return platform.DefaultTokensPath(inv.getenv)
 }
 
+// checkTokenDir checks the directory of tokens.toml and the file as the
+// file store does before trusting them (platform.CheckTokenDir), for
+// doctor; it returns the directory.
+func (inv *invocation) checkTokenDir() (string, error) {
+	path, err := inv.tokensPath()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Dir(path), platform.CheckTokenDir(path)
+}
+
 // manager builds the token manager: opens the configured store (printing
 // the auto fallback warning once per reason) and wires the prompter.
 func (inv *invocation) manager() (*tokens.Manager, error) {

@@ -82,9 +82,15 @@ func runDoctor(ctx context.Context, e *invocation, args []string) int {
 	return 0
 }
 
-// checkStore writes, reads back and deletes a probe item (through the
-// tokens package, the one door to the store).
+// checkStore checks the token directory (SPEC §8), then writes, reads back
+// and deletes a probe item (through the tokens package, the one door to the
+// store).
 func (d *doctor) checkStore() *tokens.Manager {
+	if dir, err := d.e.checkTokenDir(); err != nil {
+		d.bad("token directory: %v", err)
+	} else {
+		d.ok("token directory: %s (yours; only you can write to it)", dir)
+	}
 	m, err := d.e.manager()
 	if err != nil {
 		d.bad("store: %v", err)

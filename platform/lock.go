@@ -24,6 +24,7 @@ const lockPIDPolls = 8
 // 0700), waiting until it is free or ctx is done. A lock file that is a
 // symbolic link, not a regular file, or another user's is refused: it is
 // truncated when locked, so a planted link would truncate what it points to.
+// So is a directory another user owns or can write to (CheckTokenDir).
 //
 // While it waits it calls onWait once (if non-nil) with the pid of the
 // holder: the holder writes its pid into the lock file after locking; 0 if
@@ -42,6 +43,9 @@ func LockFile(ctx context.Context, path string, onWait func(holderPID int)) (unl
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("could not create the directory for the lock file %s: %w", path, err)
+	}
+	if err := checkTokenDir(filepath.Dir(path)); err != nil {
+		return nil, err
 	}
 	f, err := openNoFollow(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if errors.Is(err, errSymlink) {

@@ -112,8 +112,9 @@ const maxPrefetch = 4
 // ErrUnavailable, so that auto falls back to the file store.
 //
 // It does in parallel what does not depend on each other: our half of the
-// key exchange is computed while the bus connection is made, and the
-// searches for cfg.prefetch go out with OpenSession, so that the service
+// key exchange is computed while the bus connection is made, the service's
+// calls follow Hello without waiting for its answer, and the searches for
+// cfg.prefetch go out with OpenSession, so that the service
 // answers them right after its (slow) half of the key exchange and a Get
 // of those addresses costs one more round trip, GetSecrets.
 func openSecretService(cfg secretServiceConfig) (*secretService, error) {
@@ -142,7 +143,7 @@ func openSecretService(cfg secretServiceConfig) (*secretService, error) {
 		kp, err := newDHKeyPair(cfg.random)
 		keys <- keyResult{kp, err}
 	}()
-	conn, err := connectBus(address, cfg.callTimeout)
+	conn, hello, err := dialBus(address, cfg.callTimeout)
 	if err != nil {
 		return nil, err
 	}
@@ -154,9 +155,10 @@ func openSecretService(cfg secretServiceConfig) (*secretService, error) {
 	}
 	k := <-keys
 	if k.err == nil {
-		k.err = s.init(k.kp, cfg.prefetch)
+		k.err = s.init(k.kp, func() error { return helloDone(hello, address, cfg.callTimeout) }, cfg.prefetch)
 	}
 	if k.err != nil {
+		hello.cancel()
 		conn.Close()
 		return nil, k.err
 	}

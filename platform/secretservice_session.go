@@ -41,30 +41,58 @@ func sessionBusAddress(getenv func(string) string) (string, error) {
 // the process environment) and with a time limit: a socket that accepts but
 // never answers must not hang the helper.
 func connectBus(address string, timeout time.Duration) (*dbus.Conn, error) {
-	conn, err := dbus.Dial(address)
+	conn, hello, err := dialBus(address, timeout)
 	if err != nil {
-		return nil, fmt.Errorf("%w: cannot connect to the D-Bus session bus at %s: %v", ErrUnavailable, address, err)
+		return nil, err
 	}
-	timer := time.AfterFunc(timeout, func() { conn.Close() })
-	err = conn.Auth(nil)
-	if err == nil {
-		err = conn.Hello()
-	}
-	if !timer.Stop() {
+	if err := helloDone(hello, address, timeout); err != nil {
 		conn.Close()
-		return nil, fmt.Errorf("%w: the D-Bus session bus at %s did not answer within %s", ErrUnavailable, address, timeout)
-	}
-	if err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("%w: cannot log in to the D-Bus session bus at %s: %v", ErrUnavailable, address, err)
+		return nil, err
 	}
 	return conn, nil
 }
 
+// dialBus is connectBus without waiting for the answer to Hello: the bus
+// handles a connection's messages in order, so calls may follow Hello at
+// once (a round trip saved); helloDone checks the answer.
+func dialBus(address string, timeout time.Duration) (*dbus.Conn, pendingCall, error) {
+	conn, err := dbus.Dial(address)
+	if err != nil {
+		return nil, pendingCall{}, fmt.Errorf("%w: cannot connect to the D-Bus session bus at %s: %v", ErrUnavailable, address, err)
+	}
+	timer := time.AfterFunc(timeout, func() { conn.Close() })
+	err = conn.Auth(nil)
+	if !timer.Stop() {
+		conn.Close()
+		return nil, pendingCall{}, fmt.Errorf("%w: the D-Bus session bus at %s did not answer within %s", ErrUnavailable, address, timeout)
+	}
+	if err != nil {
+		conn.Close()
+		return nil, pendingCall{}, fmt.Errorf("%w: cannot log in to the D-Bus session bus at %s: %v", ErrUnavailable, address, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	call := conn.BusObject().GoWithContext(ctx, "org.freedesktop.DBus.Hello", 0, make(chan *dbus.Call, 1))
+	return conn, pendingCall{call: call, cancel: cancel}, nil
+}
+
+// helloDone waits for the answer to the Hello dialBus sent.
+func helloDone(hello pendingCall, address string, timeout time.Duration) error {
+	var name string
+	err := hello.wait().Store(&name)
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("%w: the D-Bus session bus at %s did not answer within %s", ErrUnavailable, address, timeout)
+	case err != nil:
+		return fmt.Errorf("%w: cannot log in to the D-Bus session bus at %s: %v", ErrUnavailable, address, err)
+	}
+	return nil
+}
+
 // init opens the session with our key pair kp and reads the default
-// collection, sending both calls, and a search for each address in
-// prefetch (as spelled), at once: one round trip, in which the service's half
-// of the key exchange is the slow part. Our half of the exchange runs as
+// collection (after the bus's answer to Hello, which hello checks), sending
+// both calls, and a search for each address in prefetch (as spelled), at
+// once: one round trip, in which the service's half of the key exchange is
+// the slow part. Our half of the exchange runs as
 // soon as OpenSession is answered, while the service answers the rest.
 //
 // It does not ask the bus first whether the service is there: the bus
@@ -72,7 +100,7 @@ func connectBus(address string, timeout time.Duration) (*dbus.Conn, error) {
 // ServiceUnknown, which is exactly "available iff NameHasOwner or listed in
 // ListActivatableNames", and a call to an activatable name starts the
 // service, which the check would have led to anyway.
-func (s *secretService) init(kp *dhKeyPair, prefetch []string) error {
+func (s *secretService) init(kp *dhKeyPair, hello func() error, prefetch []string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), s.callTimeout)
 	defer cancel()
 	svc := s.conn.Object(ssBusName, ssServicePath)
@@ -83,6 +111,9 @@ func (s *secretService) init(kp *dhKeyPair, prefetch []string) error {
 		if _, ok := s.prefetched.calls[address]; !ok && address != "" {
 			s.prefetched.calls[address] = s.searchCall(address) // as spelled: what a hit needs
 		}
+	}
+	if err := hello(); err != nil {
+		return err
 	}
 	<-sessionCall.Done
 	if err := s.useSession(kp, sessionCall); err != nil {

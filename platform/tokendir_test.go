@@ -108,6 +108,13 @@ func TestTokenDirWritableByOthers(t *testing.T) {
 			if _, err := os.Stat(s.path + ".lock"); err == nil {
 				t.Fatal("a refused write created a lock file in the directory")
 			}
+			login := filepath.Join(dir, "login-0123.lock") // the lifecycle's lock
+			if unlock, err := LockFile(context.Background(), login, nil); err == nil || !strings.Contains(err.Error(), "chmod 700") {
+				if err == nil {
+					_ = unlock()
+				}
+				t.Fatalf("LockFile in a %04o directory = %v; want the refusal", mode, err)
+			}
 		})
 	}
 }
