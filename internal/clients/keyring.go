@@ -104,7 +104,15 @@ func isPythonScript(path string) bool {
 	return strings.HasPrefix(line, "#!") && strings.Contains(line, "python")
 }
 
-// describe names a foreign keyring for a person.
+// hasOurBackend reports whether a Python keyring CLI lists the backend
+// of our wheel (installed in its environment, it answers for Package
+// Manager by running this program).
+func hasOurBackend(e *Env, keyring string) bool {
+	out, err := e.output(keyring, "--list-backends")
+	return err == nil && strings.Contains(string(out), "git_credential_ppm")
+}
+
+// describeKeyring names a foreign keyring for a person.
 func describeKeyring(p string) string {
 	if isPythonScript(p) {
 		return p + " (a Python keyring: every venv with twine has one)"
@@ -183,6 +191,11 @@ func (k KeyringLink) Check(e *Env) Report {
 	if first != "" && IsOurs(first, e.Self) {
 		r.Wired = true
 		r.add(OK, "pip/uv: `keyring` on PATH is this helper (%s)", first)
+		return r
+	}
+	if first != "" && isPythonScript(first) && hasOurBackend(e, first) {
+		r.Wired = true
+		r.add(OK, "pip/uv: `keyring` on PATH is %s, a Python keyring with the git-credential-ppm backend, which answers for Package Manager", first)
 		return r
 	}
 	level := Unwired

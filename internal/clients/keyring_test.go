@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/posit-dev/git-credential-ppm/internal/wheel"
 )
 
 // TestKeyringLinkApplyCheckUndo: the link goes to ~/.local/bin (on PATH),
@@ -101,5 +103,48 @@ func TestPythonKeyringEarlierOnPath(t *testing.T) {
 	p := r.at(Problem)
 	if len(p) != 1 || !strings.Contains(p[0], py) || !strings.Contains(p[0], "a Python keyring") || !strings.Contains(p[0], "put "+local+" earlier on PATH") {
 		t.Errorf("Check with a Python keyring before ours: %+v", r)
+	}
+}
+
+// TestPythonKeyringWithOurBackendServes: a venv's Python keyring CLI (the
+// console script pip writes for keyring) first on PATH is fine when our
+// wheel's backend is installed there: it answers for Package Manager.
+func TestPythonKeyringWithOurBackendServes(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("uses Debian's /usr/bin/python3")
+	}
+	py := debianPython(t)
+	te := newTestEnv(t, "https://ppm.example.com")
+	self, err := os.ReadFile(te.Self)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name, data, err := wheel.Build(wheel.Options{Binary: self, GOOS: "linux", GOARCH: runtime.GOARCH, Version: "1.0.0", License: "MIT", Readme: []byte("# test\n")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	whl := filepath.Join(te.Home, name)
+	if err := os.WriteFile(whl, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	venv := filepath.Join(te.Home, "venv")
+	bin := filepath.Join(venv, "bin")
+	te.run(py, "-m", "venv", "--system-site-packages", venv)
+	// keyring comes from Debian's python3-keyring (system site packages);
+	// its console script is what pip writes when it installs keyring.
+	script := "#!" + filepath.Join(bin, "python") + "\nimport sys\nfrom keyring.cli import main\nsys.exit(main())\n"
+	if err := os.WriteFile(filepath.Join(bin, "keyring"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	te.set("PATH", bin+string(os.PathListSeparator)+"/usr/bin:/bin")
+	te.setWired("pip", true)
+	link := KeyringLink{Users: []string{"pip"}}
+	if r := link.Check(te.Env); r.Wired || len(r.at(Problem)) != 1 {
+		t.Fatalf("a venv keyring without our backend: %+v", r)
+	}
+	te.run(filepath.Join(bin, "python"), "-m", "pip", "install", "-q", "--no-index", whl)
+	r := link.Check(te.Env)
+	if !r.Wired || len(r.at(OK)) != 1 || !strings.Contains(r.at(OK)[0], "with the git-credential-ppm backend") {
+		t.Errorf("a venv keyring with our backend: %+v", r)
 	}
 }

@@ -178,6 +178,8 @@ func (p Pip) Check(e *Env) Report {
 	switch {
 	case err != nil:
 		r.add(Note, "pip: cannot read pip's configuration (%v); run `%s config list` to see why", err, first.name)
+	case r.Wired && first.old():
+		r.add(OK, "pip: keyring-provider = subprocess in pip's configuration")
 	case r.Wired:
 		r.add(OK, "pip: keyring-provider = subprocess (%s is pip %s)", first.name, first.version)
 	default:
