@@ -2,9 +2,12 @@ package tokens
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -64,5 +67,38 @@ func TestInvalidExpiryIsExpired(t *testing.T) {
 	}
 	if tok := New(jwt(map[string]any{"sub": "s"}), FromStore); !Fresh(tok, now, 0) || tok.InvalidExpiry {
 		t.Errorf("a JWT without exp is valid until rejected")
+	}
+}
+
+// TestWaitEndsAtTheHoldersDeadline: another holder of the login lock (here
+// this process, through a second LockFile) announced a deadline that has
+// passed; the waiter gives up at once, saying why. A deadline left by
+// another process (a stale file) is not believed: that waiter takes the
+// lock once it is free.
+func TestWaitEndsAtTheHoldersDeadline(t *testing.T) {
+	clock := &fakeClock{t: time.Now()}
+	var calls atomic.Int32
+	addr := exchangeServer(t, clock.Now, time.Hour, &calls).URL
+	m := newManager(t, clock, newMem())
+	unlock, err := platform.LockFile(context.Background(), m.LockPath(addr), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.announceDeadline(addr, time.Now().Add(-time.Minute))
+	_, err = m.Get(context.Background(), addr, Options{})
+	if !errors.Is(err, errGaveUp) || !strings.Contains(err.Error(), "it may be stopped") {
+		t.Fatalf("err = %v; want a wait given up because the holder's deadline passed", err)
+	}
+
+	// A stale deadline of another pid.
+	if err := os.WriteFile(m.deadlinePath(addr), []byte("1 1000\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		unlock()
+	}()
+	if got, err := m.Get(context.Background(), addr, Options{}); err != nil || got.Source != FromIdentity || calls.Load() != 1 {
+		t.Fatalf("after a stale deadline: %v, source %s, exchanges %d; want the lock taken once free and one exchange", err, got.Source, calls.Load())
 	}
 }

@@ -71,6 +71,9 @@ func (m *Manager) renew(ctx context.Context, address string, opt Options, force 
 	var subject string
 	var src Source
 	if identity != nil {
+		// A CI login is two requests of at most 30 s each: waiters need
+		// not give this process 10 minutes.
+		m.announceDeadline(address, time.Now().Add(identityLoginWait))
 		m.tracef("identity token for %s from %s", address, identity.Describe())
 		subject, err = identity.IdentityToken(ctx)
 		if err != nil {

@@ -16,6 +16,10 @@ import (
 // nothing about its own deadline.
 const maxLoginWait = 10 * time.Minute
 
+// identityLoginWait is the deadline a login by identity token announces:
+// fetching it and exchanging it, each bounded by the client's 30 s.
+const identityLoginWait = 2 * time.Minute
+
 // deadlineGrace is how long past the holder's announced deadline a waiter
 // still waits: the holder's last poll and its exchange.
 const deadlineGrace = 3 * time.Second
