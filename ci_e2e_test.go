@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -119,6 +120,9 @@ func TestCIGitLabIdentityVariable(t *testing.T) {
 // Kubernetes: a projected service-account token, a symlink the kubelet
 // re-points when it rotates the token. Each exchange reads the current one.
 func TestCIKubernetesProjectedTokenFile(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("SKIPPING on Windows: projected tokens are a Linux (Kubernetes) layout of relative symlinks")
+	}
 	w := newWorld(t, fakeppm.Options{})
 	dir := filepath.Join(w.home, "var", "run", "secrets", "ppm")
 	project := func(gen, subject string) string {
@@ -161,12 +165,13 @@ func TestCIKubernetesProjectedTokenFile(t *testing.T) {
 // An identity-token file that is a named pipe used to hang the login while
 // holding the lock: one line now, and at once.
 func TestCIIdentityFileThatIsAPipe(t *testing.T) {
-	if _, err := exec.LookPath("mkfifo"); err != nil {
-		t.Skip("SKIPPING: no mkfifo on this system (Unix only)")
+	if runtime.GOOS == "windows" {
+		t.Skip("SKIPPING on Windows: named pipes there are not files in a directory")
 	}
+	mkfifo := needTool(t, "mkfifo")
 	w := newWorld(t, fakeppm.Options{})
 	fifo := filepath.Join(w.home, "oidc-fifo")
-	if out, err := exec.Command("mkfifo", fifo).CombinedOutput(); err != nil {
+	if out, err := exec.Command(mkfifo, fifo).CombinedOutput(); err != nil {
 		t.Fatalf("mkfifo: %v %s", err, out)
 	}
 	w.set("PACKAGEMANAGER_IDENTITY_TOKEN_FILE", fifo)

@@ -93,6 +93,9 @@ func TestIdentityFileReadsTheFirstLine(t *testing.T) {
 func TestIdentityFileFollowsSymlinks(t *testing.T) {
 	// Kubernetes' projected service-account token is a symlink into a
 	// ..data directory that the kubelet swaps when it rotates the token.
+	if runtime.GOOS == "windows" {
+		t.Skip("SKIPPING on Windows: projected tokens are a Linux (Kubernetes) layout of relative symlinks, which Windows (and Wine) resolve differently")
+	}
 	dir := t.TempDir()
 	data := filepath.Join(dir, "..2026_12_01")
 	if err := os.Mkdir(data, 0o700); err != nil {
