@@ -6,8 +6,6 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-
-	"github.com/posit-dev/git-credential-ppm/internal/wheel"
 )
 
 // TestKeyringLinkApplyCheckUndo: the link goes to ~/.local/bin (on PATH),
@@ -115,18 +113,6 @@ func TestPythonKeyringWithOurBackendServes(t *testing.T) {
 	}
 	py := debianPython(t)
 	te := newTestEnv(t, "https://ppm.example.com")
-	self, err := os.ReadFile(te.Self)
-	if err != nil {
-		t.Fatal(err)
-	}
-	name, data, err := wheel.Build(wheel.Options{Binary: self, GOOS: "linux", GOARCH: runtime.GOARCH, Version: "1.0.0", License: "MIT", Readme: []byte("# test\n")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	whl := filepath.Join(te.Home, name)
-	if err := os.WriteFile(whl, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
 	venv := filepath.Join(te.Home, "venv")
 	bin := filepath.Join(venv, "bin")
 	te.run(py, "-m", "venv", "--system-site-packages", venv)
@@ -142,7 +128,7 @@ func TestPythonKeyringWithOurBackendServes(t *testing.T) {
 	if r := link.Check(te.Env); r.Wired || len(r.at(Problem)) != 1 {
 		t.Fatalf("a venv keyring without our backend: %+v", r)
 	}
-	te.run(filepath.Join(bin, "python"), "-m", "pip", "install", "-q", "--no-index", whl)
+	te.installWheel(filepath.Join(bin, "python"))
 	r := link.Check(te.Env)
 	if !r.Wired || len(r.at(OK)) != 1 || !strings.Contains(r.at(OK)[0], "with the git-credential-ppm backend") {
 		t.Errorf("a venv keyring with our backend: %+v", r)

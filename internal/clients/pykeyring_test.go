@@ -58,21 +58,9 @@ func TestPythonKeyringCheck(t *testing.T) {
 	}
 
 	// The wheel, its binary a copy of Self (so it is "this helper").
-	self, err := os.ReadFile(te.Self)
-	if err != nil {
-		t.Fatal(err)
-	}
-	name, data, err := wheel.Build(wheel.Options{Binary: self, GOOS: "linux", GOARCH: runtime.GOARCH, Version: "1.0.0", License: "MIT", Readme: []byte("# test\n")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	whl := filepath.Join(te.Home, name)
-	if err := os.WriteFile(whl, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
 	venv := filepath.Join(te.Home, "venv")
 	te.run(py, "-m", "venv", "--system-site-packages", venv)
-	te.run(filepath.Join(venv, "bin", "python"), "-m", "pip", "install", "-q", "--no-index", whl)
+	te.installWheel(filepath.Join(venv, "bin", "python"))
 	bin := filepath.Join(venv, "bin")
 	r := check(bin)
 	if !r.Wired || len(r.at(OK)) != 1 || len(r.Lines) != 1 || !strings.Contains(r.Lines[0].Text, filepath.Join(bin, "git-credential-ppm")) {
@@ -98,4 +86,23 @@ func TestPythonKeyringCheck(t *testing.T) {
 	if r := check(filepath.Join(bare, "bin")); r.Wired || len(r.at(Note)) != 1 || !strings.Contains(r.Lines[0].Text, "no keyring module") {
 		t.Errorf("venv without keyring: %+v", r)
 	}
+}
+
+// installWheel builds our wheel, its binary a copy of Self, and installs
+// it with python's pip (no index).
+func (te *testEnv) installWheel(python string) {
+	te.t.Helper()
+	self, err := os.ReadFile(te.Self)
+	if err != nil {
+		te.t.Fatal(err)
+	}
+	name, data, err := wheel.Build(wheel.Options{Binary: self, GOOS: "linux", GOARCH: runtime.GOARCH, Version: "1.0.0", License: "MIT", Readme: []byte("# test\n")})
+	if err != nil {
+		te.t.Fatal(err)
+	}
+	whl := filepath.Join(te.Home, name)
+	if err := os.WriteFile(whl, data, 0o644); err != nil {
+		te.t.Fatal(err)
+	}
+	te.run(python, "-m", "pip", "install", "-q", "--no-index", whl)
 }
