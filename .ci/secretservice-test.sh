@@ -20,6 +20,8 @@ export PPM_TEST_SECRETSERVICE=1
 bash scripts/gnome-keyring-session.sh bash -c '
   set -euo pipefail
   go test -race -count=1 -run "SecretService" -v ./platform/ "$@" 2>&1 | grep -Ev "^=== (RUN|PAUSE|CONT)" || exit 1
+  echo "-- status and get agree (root package, real gnome-keyring)"
+  go test -count=1 -run "TestStatusAgreesWithGetSecretService" -v . 2>&1 | grep -Ev "^=== (RUN|PAUSE|CONT)" || exit 1
   echo "-- benchmark: Get through the Secret Service"
   go test -count=1 -run "^$" -bench BenchmarkSecretServiceGet -benchtime=200x ./platform/
 ' secretservice-test "$@"
