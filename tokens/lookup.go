@@ -62,6 +62,9 @@ func sourceName(s platform.Store, from Source) string {
 }
 
 func staleness(t Token, now time.Time) string {
+	if t.InvalidExpiry {
+		return "has an exp claim that is not a valid time"
+	}
 	if t.Expiry.After(now) {
 		return fmt.Sprintf("is close to expiry (%s left)", t.Expiry.Sub(now).Round(time.Second))
 	}
