@@ -1,12 +1,15 @@
 package clients
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/posit-dev/git-credential-ppm/platform"
 	"github.com/posit-dev/git-credential-ppm/protocol"
@@ -27,6 +30,8 @@ type Env struct {
 	Self string
 	// Addresses are the configured Package Manager addresses.
 	Addresses []protocol.Address
+	// ToolTimeout bounds each run of git or pip (0: 30 s).
+	ToolTimeout time.Duration
 
 	wired map[string]bool
 }
@@ -103,28 +108,40 @@ func executableIn(dir, name, pathext string) string {
 	return ""
 }
 
-// command runs prog with args in e's environment and returns its stdout.
-func (e *Env) command(prog string, args ...string) *exec.Cmd {
-	cmd := exec.Command(prog, args...)
+// errTimedOut: a tool did not finish within Env.ToolTimeout.
+var errTimedOut = errors.New("did not finish")
+
+// defaultToolTimeout bounds each run of git or pip: a hung tool must not
+// hang setup or doctor without a word.
+const defaultToolTimeout = 30 * time.Second
+
+// output runs prog with args in e's environment (stdin empty) and returns
+// its stdout; the error carries the first line of its stderr, or says the
+// program did not finish in time.
+func (e *Env) output(prog string, args ...string) ([]byte, error) {
+	limit := e.ToolTimeout
+	if limit <= 0 {
+		limit = defaultToolTimeout
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, prog, args...)
+	cmd.WaitDelay = time.Second
 	if e.Environ != nil {
 		cmd.Env = e.Environ
 	}
-	return cmd
-}
-
-// output runs prog and returns its stdout; the error carries the first
-// line of its stderr.
-func (e *Env) output(prog string, args ...string) ([]byte, error) {
-	cmd := e.command(prog, args...)
 	var errb strings.Builder
 	cmd.Stderr = &errb
 	out, err := cmd.Output()
+	what := filepath.Base(prog) + " " + strings.Join(args, " ")
+	if ctx.Err() != nil {
+		return out, fmt.Errorf("%s %w within %s; run it by hand to see why", what, errTimedOut, limit)
+	}
 	if err != nil {
-		msg, _, _ := strings.Cut(strings.TrimSpace(errb.String()), "\n")
-		if msg != "" {
-			return out, fmt.Errorf("%s %s: %w: %s", filepath.Base(prog), strings.Join(args, " "), err, msg)
+		if msg, _, _ := strings.Cut(strings.TrimSpace(errb.String()), "\n"); msg != "" {
+			return out, fmt.Errorf("%s: %w: %s", what, err, msg)
 		}
-		return out, fmt.Errorf("%s %s: %w", filepath.Base(prog), strings.Join(args, " "), err)
+		return out, fmt.Errorf("%s: %w", what, err)
 	}
 	return out, nil
 }

@@ -1,6 +1,7 @@
 package clients
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -81,8 +82,9 @@ func (p pipInstall) old() bool {
 }
 
 // findPips runs `python3 -m pip --version`, `pip --version` and
-// `pip3 --version` from the injected PATH and returns each distinct pip.
-func findPips(e *Env) []pipInstall {
+// `pip3 --version` from the injected PATH and returns each distinct pip,
+// and the errors of those that did not finish in time.
+func findPips(e *Env) (pips []pipInstall, hung []error) {
 	var cands [][]string
 	if py := e.LookPath("python3"); py != "" {
 		cands = append(cands, []string{py, "-m", "pip"})
@@ -94,18 +96,22 @@ func findPips(e *Env) []pipInstall {
 	}
 	// Each pip is a Python start of its own: ask them all at once.
 	answers := make([][]byte, len(cands))
+	errs := make([]error, len(cands))
 	var wg sync.WaitGroup
 	for i, argv := range cands {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			answers[i], _ = e.output(argv[0], append(argv[1:], "--version")...)
+			answers[i], errs[i] = e.output(argv[0], append(argv[1:], "--version")...)
 		}()
 	}
 	wg.Wait()
 	seen := map[string]bool{}
-	var out []pipInstall
 	for i, argv := range cands {
+		if errors.Is(errs[i], errTimedOut) {
+			hung = append(hung, errs[i])
+			continue
+		}
 		v, loc, ok := parsePipVersion(string(answers[i]))
 		if !ok || seen[loc] {
 			continue
@@ -115,9 +121,9 @@ func findPips(e *Env) []pipInstall {
 		if len(argv) > 1 {
 			name = strings.Join(append([]string{filepath.Base(argv[0])}, argv[1:]...), " ")
 		}
-		out = append(out, pipInstall{argv: argv, name: name, version: v, location: loc})
+		pips = append(pips, pipInstall{argv: argv, name: name, version: v, location: loc})
 	}
-	return out
+	return pips, hung
 }
 
 // parsePipVersion reads "pip 23.0.1 from /usr/lib/python3/dist-packages/pip (python 3.11)".
@@ -167,9 +173,14 @@ func versionBefore(v string, min [2]int) bool {
 // every pip found is new enough to read it.
 func (p Pip) Check(e *Env) Report {
 	var r Report
-	pips := findPips(e)
+	pips, hung := findPips(e)
+	for _, err := range hung {
+		r.add(Note, "pip: %v", err)
+	}
 	if len(pips) == 0 {
-		r.add(Note, "pip: not installed (skipped)")
+		if len(hung) == 0 {
+			r.add(Note, "pip: not installed (skipped)")
+		}
 		return r
 	}
 	first := pips[0]

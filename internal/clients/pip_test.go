@@ -4,14 +4,16 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestPipApplyCheckUndo runs real pip (`pip config list`) for Check.
 func TestPipApplyCheckUndo(t *testing.T) {
 	te := newTestEnv(t, "https://ppm.example.com", toolDir(t, "python3"), "/usr/bin", "/bin")
-	if pips := findPips(te.Env); len(pips) == 0 {
+	if pips, _ := findPips(te.Env); len(pips) == 0 {
 		needTool(t, "pip") // python3 without pip: skip, or fail under CI
 	}
 	s := te.session(false)
@@ -129,5 +131,30 @@ func TestUVApplyCheckUndo(t *testing.T) {
 		if r := (UV{}).Check(te.Env); r.Wired {
 			t.Errorf("Check after Undo: %+v", r)
 		}
+	}
+}
+
+// TestPipCheckDoesNotHangOnAHungPip: a pip that never answers (a broken
+// network mount, a stuck interpreter) is named after the tool timeout.
+func TestPipCheckDoesNotHangOnAHungPip(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("uses a shell script as pip")
+	}
+	te := newTestEnv(t, "https://ppm.example.com")
+	bin := filepath.Join(te.Home, "hung")
+	os.MkdirAll(bin, 0o755)
+	os.WriteFile(filepath.Join(bin, "pip"), []byte("#!/bin/sh\nexec sleep 60\n"), 0o755)
+	te.set("PATH", bin+string(os.PathListSeparator)+"/bin:/usr/bin")
+	te.Env.ToolTimeout = 500 * time.Millisecond
+	done := make(chan Report, 1)
+	go func() { done <- (Pip{}).Check(te.Env) }()
+	select {
+	case r := <-done:
+		notes := strings.Join(r.at(Note), "\n")
+		if !strings.Contains(notes, "pip --version did not finish within 500ms") {
+			t.Errorf("Check with a hung pip: %+v", r)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("Check waited for a hung pip")
 	}
 }
