@@ -82,7 +82,7 @@ func runDoctor(ctx context.Context, e *invocation, args []string) int {
 	return 0
 }
 
-// checkStore checks the token directory (SPEC §8), then writes, reads back
+// checkStore checks the token directory (docs/contract.md §8), then writes, reads back
 // and deletes a probe item (through the tokens package, the one door to the
 // store).
 func (d *doctor) checkStore() *tokens.Manager {

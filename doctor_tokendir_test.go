@@ -11,7 +11,7 @@ import (
 )
 
 // TestDoctorRefusesAWritableTokenDirectory: with ~/.ppm writable by every
-// user (SPEC §8), doctor says so in one line with the chmod to run, and a
+// user (docs/contract.md §8), doctor says so in one line with the chmod to run, and a
 // get does not serve the token planted there.
 func TestDoctorRefusesAWritableTokenDirectory(t *testing.T) {
 	if runtime.GOOS == "windows" {
