@@ -1,0 +1,209 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/posit-dev/git-credential-ppm/internal/fakeppm"
+)
+
+// readmeBlocksNotRunHere are the README's shell blocks TestREADMEShellBlocks
+// does not run, by first line, each with the reason and the test that covers
+// it instead. A block missing from the README, or a shell block neither run
+// nor listed, fails the test.
+var readmeBlocksNotRunHere = map[string]string{
+	"bash .ci/run": "installs system packages as root and runs the whole suite, this test included",
+	"curl -fsSLO https://github.com/posit-dev/git-credential-ppm/releases/download/v1.2.3/git-credential-ppm_1.2.3_linux_amd64.tar.gz": "downloads a published release from GitHub; tools/releasetest checks the archives and checksums.txt of a local build",
+	"pip install git-credential-ppm        # into the environment where you run pip and twine":                                         "installs from PyPI; wheel_e2e_test.go installs the wheel built from this checkout",
+	"export PACKAGEMANAGER_ADDRESS=https://ppm.example.com\npip install --index-url":                                                   "needs the wheel (from PyPI) beside pip and twine; wheel_e2e_test.go runs pip and twine with the wheel built from this checkout",
+	"git-credential-ppm exec -- uv publish --publish-url https://ppm.example.com/upload/pypi/local-python-src dist/*":                  "uv is not installed on the test machines; exec's environment is tested with twine (TestRealTwineThroughExec)",
+	"export PPM_CREDENTIAL_STORE=file      # share tokens with pak":                                                                    "needs R and pak, which the test machines do not have; sharing tokens.toml is tested in platform (file store conformance, other tools' entries kept)",
+}
+
+// readmeShellBlocks returns the README's ```sh blocks in order.
+func readmeShellBlocks(t *testing.T) []string {
+	t.Helper()
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var blocks []string
+	rest := string(b)
+	for {
+		_, after, ok := strings.Cut(rest, "\n```sh\n")
+		if !ok {
+			return blocks
+		}
+		block, tail, ok := strings.Cut(after, "\n```")
+		if !ok {
+			t.Fatalf("a ```sh block in README.md is not closed")
+		}
+		blocks = append(blocks, block+"\n")
+		rest = tail
+	}
+}
+
+// notRunReason returns why block is not run, matching a key of
+// readmeBlocksNotRunHere against the block's start.
+func notRunReason(block string) (key, reason string) {
+	for k, r := range readmeBlocksNotRunHere {
+		if strings.HasPrefix(block, k) {
+			return k, r
+		}
+	}
+	return "", ""
+}
+
+// TestREADMEShellBlocks runs every shell block of the README that can run
+// here, verbatim, each in a fresh HOME that holds nothing, with bash -e
+// (every command must succeed). What a reader is assumed to have done
+// before a block is set up as a reader would have it: the binary installed
+// on PATH (outside HOME), PACKAGEMANAGER_ADDRESS exported (the Configure
+// step), a browser in which the person approves the login, a Python
+// virtual environment active for the pip blocks (so `pip install` does not
+// touch the machine's Python), and a project directory holding dist/ for
+// the upload. The only edits to a block: the example address becomes the
+// fake Package Manager's (with its __token__@ where the block has one),
+// some-repo its git repository (demo) and
+// some-package the project its index serves.
+func TestREADMEShellBlocks(t *testing.T) {
+	bash := needTool(t, "bash")
+	blocks := readmeShellBlocks(t)
+	if len(blocks) < 8 {
+		t.Fatalf("found %d shell blocks in README.md; the parser is broken", len(blocks))
+	}
+	listed := map[string]bool{}
+	ran := 0
+	for i, block := range blocks {
+		first, _, _ := strings.Cut(block, "\n")
+		if key, reason := notRunReason(block); key != "" {
+			listed[key] = true
+			t.Logf("not run here: %q: %s", first, reason)
+			continue
+		}
+		ran++
+		// Subtests are numbered: their names become directory names, and
+		// a block's first line is full of shell metacharacters.
+		t.Run(fmt.Sprintf("block%02d", i+1), func(t *testing.T) {
+			t.Parallel()
+			t.Logf("README block %d: %s", i+1, first)
+			runReadmeBlock(t, bash, block)
+		})
+	}
+	for key := range readmeBlocksNotRunHere {
+		if !listed[key] {
+			t.Errorf("readmeBlocksNotRunHere lists %q, which is no longer a block of README.md; remove it", key)
+		}
+	}
+	if ran < 5 {
+		t.Errorf("only %d README blocks ran", ran)
+	}
+}
+
+func runReadmeBlock(t *testing.T, bash, block string) {
+	w := newWorld(t, fakeppm.Options{}).withBrowser()
+	prefix := filepath.Join(t.TempDir(), "bin") // where an install put the binary
+	if err := os.MkdirAll(prefix, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bin, err := os.ReadFile(helperBin) // a copy, as an install makes
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(prefix, filepath.Base(helperBin)), bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := prefix + string(os.PathListSeparator) + os.Getenv("PATH")
+	usesPip := strings.Contains(block, "pip ")
+	if usesPip {
+		venv := filepath.Join(t.TempDir(), "venv")
+		mk := exec.Command(w.python(), "-m", "venv", venv)
+		mk.Env = append(os.Environ(), "HOME="+t.TempDir()) // not the reader's fresh HOME
+		if out, err := mk.CombinedOutput(); err != nil {
+			t.Fatalf("python3 -m venv: %v\n%s", err, out)
+		}
+		path = prefix + string(os.PathListSeparator) + filepath.Join(venv, "bin") + string(os.PathListSeparator) + os.Getenv("PATH")
+	}
+	project := t.TempDir()
+	if strings.Contains(block, "dist/") {
+		needTool(t, "twine")
+		if err := os.MkdirAll(filepath.Join(project, "dist"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(project, "dist", w.ppm.WheelFile()), w.ppm.WheelBytes(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A fresh HOME with nothing in it; defaults for everything the reader
+	// has not set (the store, its file, git's global config).
+	env := []string{
+		"HOME=" + w.home, "USERPROFILE=" + w.home, "PATH=" + path, "LANG=C",
+		"PACKAGEMANAGER_ADDRESS=" + w.ppm.URL(),
+		"BROWSER=" + os.Getenv("UNUSED_PLACEHOLDER"),
+		"PPM_CREDENTIAL_TRACE=" + w.trace,
+		"GIT_CONFIG_NOSYSTEM=1",
+		"PIP_DISABLE_PIP_VERSION_CHECK=1", "PIP_NO_INPUT=1",
+	}
+	// Go's caches stay where they are (the demo builds with the installed
+	// toolchain; a fresh HOME would download every module again).
+	for _, k := range []string{"GOCACHE", "GOMODCACHE", "GOPATH", "GOFLAGS", "GOPROXY"} {
+		if out, err := exec.Command("go", "env", k).Output(); err == nil && strings.TrimSpace(string(out)) != "" {
+			env = append(env, k+"="+strings.TrimSpace(string(out)))
+		}
+	}
+	for _, kv := range w.env {
+		if v, ok := strings.CutPrefix(kv, "BROWSER="); ok {
+			env[5] = "BROWSER=" + v
+		}
+	}
+	entries, err := os.ReadDir(w.home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.Name() != filepath.Base(w.trace) && e.Name() != "browser.sh" {
+			t.Fatalf("HOME is not fresh: it holds %s", e.Name())
+		}
+	}
+	script := strings.NewReplacer(
+		"https://__token__@ppm.example.com", strings.Replace(w.ppm.URL(), "://", "://__token__@", 1),
+		"https://ppm.example.com", w.ppm.URL(),
+		"some-repo", "demo",
+		"some-package", w.ppm.WheelName(),
+	).Replace(block)
+	cmd := exec.Command(bash, "-e", "-o", "pipefail", "-c", script)
+	cmd.Dir = project
+	if strings.HasPrefix(block, "bash scripts/") {
+		cmd.Dir = "." // the demo runs from the checkout, as the README says
+	}
+	w.env = env
+	r := w.runCmd(cmd, "")
+	if r.code != 0 {
+		t.Fatalf("the README block failed (exit %d):\n%s\nstdout:\n%s\nstderr:\n%s", r.code, script, r.stdout, r.stderr)
+	}
+	switch {
+	case strings.Contains(block, "git clone"):
+		if !fileExists(filepath.Join(project, "demo", ".git")) {
+			t.Errorf("git clone made no repository")
+		}
+	case strings.Contains(block, "pip install"):
+		if c := w.ppm.Counts(); c.Repo == c.Unauthorized {
+			t.Errorf("pip made no authenticated request: %+v", c)
+		}
+	case strings.Contains(block, "twine upload"):
+		if up := w.ppm.Uploads(); len(up) != 1 {
+			t.Errorf("uploads: %v", up)
+		}
+	case strings.HasPrefix(block, "bash scripts/demo.sh"):
+		if !strings.Contains(r.stdout, "[browser] opened") || !strings.Contains(r.stdout, "refs/heads/main") {
+			t.Errorf("the demo does not show the browser's line or the ls-remote:\n%s", r.stdout)
+		}
+	}
+	if fileExists(w.trace) && !strings.HasPrefix(block, "bash scripts/demo.sh") { // the demo runs its own fake
+		w.assertNoSecretsLeaked()
+	}
+}
