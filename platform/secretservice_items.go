@@ -11,6 +11,8 @@ import (
 	"sync"
 
 	"github.com/godbus/dbus/v5"
+
+	"github.com/posit-dev/git-credential-ppm/internal/addr"
 )
 
 // The Secret Service items: lookups, writes and deletes of the token items.
@@ -288,7 +290,7 @@ func (s *secretService) searchCall(spelling string) pendingCall {
 // slash removed or added (people configure both; pak and posit-keyring
 // compare strings).
 func addressSpellings(address string) []string {
-	if trimmed := strings.TrimRight(address, "/"); trimmed != address {
+	if trimmed := addr.Key(address); trimmed != address {
 		if trimmed == "" {
 			return []string{address}
 		}
