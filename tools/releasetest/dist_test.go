@@ -311,3 +311,35 @@ func TestChecksumsFile(t *testing.T) {
 		}
 	}
 }
+
+// TestReproducibleBinary rebuilds the linux/amd64 binary from `git archive
+// HEAD` in another directory, with the flags .goreleaser.yaml passes, and
+// wants the very bytes the archive holds: nothing of the build machine's
+// paths, time or build id goes into a release binary.
+func TestReproducibleBinary(t *testing.T) {
+	r := load(t)
+	src := filepath.Join(t.TempDir(), "elsewhere")
+	if err := os.Mkdir(src, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	archive := exec.Command("sh", "-c", `git -C "$1" archive HEAD | tar -x -C "$2"`, "sh", r.root, src)
+	if out, err := archive.CombinedOutput(); err != nil {
+		t.Fatalf("git archive HEAD: %v\n%s", err, out)
+	}
+	out := filepath.Join(t.TempDir(), name)
+	ldflags := fmt.Sprintf("-s -w -buildid= -X main.version=%s -X main.commit=%s -X main.date=%s", r.version, r.commit, r.time.Format(time.RFC3339))
+	build := exec.Command("go", "build", "-trimpath", "-buildvcs=false", "-ldflags", ldflags, "-o", out, ".")
+	build.Dir = src
+	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64", "GOAMD64=v1", "GOFLAGS=")
+	if msg, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, msg)
+	}
+	got, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := readArchive(t, filepath.Join(r.dist, r.archive("linux", "amd64")))[name].data
+	if !bytes.Equal(got, want) {
+		t.Errorf("a rebuild of HEAD in %s is %d bytes, the released binary %d, and they differ: the build is not reproducible", src, len(got), len(want))
+	}
+}
