@@ -200,3 +200,32 @@ func TestQuotedHelperRunsInGitsShell(t *testing.T) {
 		t.Errorf("git did not run the quoted helper: %v\n%s\nconfig:\n%s", err, out, te.git("config", "--global", "--list"))
 	}
 }
+
+// TestGitConfigThroughSymlink: a ~/.gitconfig that is a dotfile manager's
+// link stays a link through Apply and Undo (git writes through it), and
+// its target ends as it began.
+func TestGitConfigThroughSymlink(t *testing.T) {
+	te := newTestEnv(t, "https://ppm.example.com", toolDir(t, "git"))
+	target := filepath.Join(te.Home, "dotfiles", "gitconfig")
+	os.MkdirAll(filepath.Dir(target), 0o755)
+	own := "[user]\n\tname = Someone\n[credential]\n\thelper = store\n"
+	os.WriteFile(target, []byte(own), 0o644)
+	link := te.vars["GIT_CONFIG_GLOBAL"]
+	if err := os.Symlink(target, link); err != nil {
+		t.Skipf("SKIPPING: cannot make symbolic links here: %v", err)
+	}
+	isLink := func() bool { fi, err := os.Lstat(link); return err == nil && fi.Mode()&os.ModeSymlink != 0 }
+	s := te.session(false)
+	if _, err := (Git{}).Apply(s); err != nil {
+		t.Fatal(err)
+	}
+	if !isLink() || !strings.Contains(mustRead(t, target), "credential \"https://ppm.example.com\"") {
+		t.Fatalf("after Apply: link %v, target %q", isLink(), mustRead(t, target))
+	}
+	if err := (Git{}).Undo(s); err != nil {
+		t.Fatal(err)
+	}
+	if !isLink() || mustRead(t, target) != own {
+		t.Errorf("after Undo: link %v, target %q; want %q", isLink(), mustRead(t, target), own)
+	}
+}
