@@ -31,7 +31,7 @@ func TestCIGitHubActionsWithoutATokenFile(t *testing.T) {
 	w.set("ACTIONS_ID_TOKEN_REQUEST_URL", w.ppm.GitHubRequestURL())
 	w.set("ACTIONS_ID_TOKEN_REQUEST_TOKEN", w.ppm.GitHubRequestToken())
 	w.set("PACKAGEMANAGER_IDENTITY_AUDIENCE", "packagemanager")
-	if st := w.run("", "status"); !strings.Contains(st.stdout, "next login: GitHub Actions OIDC token request (audience packagemanager)") {
+	if st := w.run("", "status"); !strings.Contains(st.stdout, "next login: GitHub Actions OIDC token request for audience packagemanager") {
 		t.Errorf("status does not say where the next login gets its identity: %q", st.stdout)
 	}
 	tok, r := w.gitFill()
@@ -54,7 +54,7 @@ func TestCIGitHubActionsWithoutATokenFile(t *testing.T) {
 	if n := len(w.ppm.GitHubTokens()); n != 2 {
 		t.Errorf("GitHub tokens fetched: %d; want one per exchange (2)", n)
 	}
-	if d := w.run("", "doctor"); !strings.Contains(d.stdout, "identity: the next login uses the GitHub Actions OIDC token request (audience packagemanager)") {
+	if d := w.run("", "doctor"); !strings.Contains(d.stdout, "identity: the next login uses the GitHub Actions OIDC token request for audience packagemanager (issuer fakeppm-idp, audience packagemanager, subject "+fakeppm.GitHubSubject) {
 		t.Errorf("doctor does not name the identity source: %q", d.stdout)
 	}
 	w.assertNoSecretsLeaked(append(w.ppm.GitHubTokens(), tok, w.ppm.GitHubRequestToken())...)
@@ -113,6 +113,15 @@ func TestCIGitLabIdentityVariable(t *testing.T) {
 	}
 	if st := w.run("", "status"); !strings.Contains(st.stdout, "next login: identity token in PACKAGEMANAGER_IDENTITY_TOKEN") || !strings.Contains(st.stdout, "project_path:group/project") {
 		t.Errorf("status: %q", st.stdout)
+	}
+	// doctor shows the identity token's claims, what an administrator
+	// compares with Package Manager's IdentityFederation.
+	if d := w.run("", "doctor"); !strings.Contains(d.stdout, "✓ identity: the next login uses the identity token in PACKAGEMANAGER_IDENTITY_TOKEN (issuer fakeppm-idp, audience packagemanager, subject project_path:group/project:ref_type:branch:ref:main, ") {
+		t.Errorf("doctor: %q", d.stdout)
+	}
+	w.set("PACKAGEMANAGER_IDENTITY_TOKEN", w.ppm.IssueIdentityTokenFor("stale-job", 0))
+	if d := w.run("", "doctor"); d.code == 0 || !strings.Contains(d.stdout, "✗ identity: the token from the identity token in PACKAGEMANAGER_IDENTITY_TOKEN expired") {
+		t.Errorf("doctor with an expired identity token: %d %q", d.code, d.stdout)
 	}
 	w.assertNoSecretsLeaked(id, tok)
 }

@@ -60,13 +60,7 @@ func runDoctor(ctx context.Context, e *invocation, args []string) int {
 	default:
 		d.ok("configuration: PACKAGEMANAGER_ADDRESS = %s", joinRaw(list))
 	}
-	if src := tokens.IdentityFromEnv(e.getenv, nil); src == nil {
-		d.note("identity: no CI identity token configured; a login runs the device flow in the browser")
-	} else if err := src.Check(); err != nil {
-		d.bad("identity: %v", err)
-	} else {
-		d.ok("identity: the next login uses the %s", src.Describe())
-	}
+	d.checkIdentity(ctx)
 	d.checkTrust()
 	m := d.checkStore()
 	for _, a := range list {

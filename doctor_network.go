@@ -1,12 +1,56 @@
 package main
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
+	"strings"
+	"time"
 
+	"github.com/posit-dev/git-credential-ppm/internal/termtext"
 	"github.com/posit-dev/git-credential-ppm/oauth"
 	"github.com/posit-dev/git-credential-ppm/protocol"
+	"github.com/posit-dev/git-credential-ppm/tokens"
 )
+
+// checkIdentity says which identity source the next login uses, gets its
+// token as a login would (reads the file, fetches GitHub's) and shows the
+// token's claims — issuer, audience, subject, time left — which is what an
+// administrator compares with Package Manager's IdentityFederation. The
+// token itself is never shown.
+func (d *doctor) checkIdentity(ctx context.Context) {
+	src := tokens.IdentityFromEnv(d.e.getenv, d.e.httpClient())
+	if src == nil {
+		d.note("identity: no CI identity token configured; a login runs the device flow in the browser")
+		return
+	}
+	if err := src.Check(); err != nil {
+		d.bad("identity: %v", err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	tok, err := src.IdentityToken(ctx)
+	if err != nil {
+		d.bad("identity: %v", err)
+		return
+	}
+	c, err := oauth.ParseClaims(tok)
+	if err != nil {
+		d.bad("identity: the token from the %s is not a JWT with valid claims (%v); CI must provide the OIDC identity token itself", src.Describe(), err)
+		return
+	}
+	esc := termtext.Escape
+	claims := "issuer " + esc(c.Issuer) + ", audience " + esc(strings.Join(c.Audience, " ")) + ", subject " + esc(c.Subject)
+	switch left := c.Expiry.Sub(d.now()); {
+	case c.Expiry.IsZero():
+		d.ok("identity: the next login uses the %s (%s, no expiry)", src.Describe(), claims)
+	case left <= 0:
+		d.bad("identity: the token from the %s expired %s ago (%s); CI must provide a fresh one before each step that needs Package Manager", src.Describe(), (-left).Round(time.Second), claims)
+	default:
+		d.ok("identity: the next login uses the %s (%s, %s left)", src.Describe(), claims, left.Round(time.Second))
+	}
+}
 
 // checkTrust says which certificate authorities TLS connections trust:
 // the system's, plus those of SSL_CERT_FILE, SSL_CERT_DIR and

@@ -45,7 +45,7 @@ func (g *GitHubActions) Describe() string {
 	if g.Audience != "" {
 		aud = "audience " + g.Audience
 	}
-	return "GitHub Actions OIDC token request (" + aud + ")"
+	return "GitHub Actions OIDC token request for " + aud
 }
 
 // String is Describe, so that printing the source shows no secret.

@@ -214,8 +214,8 @@ func TestIdentityFromEnvPrecedence(t *testing.T) {
 		{"nothing", env(), ""},
 		{"everything: the file wins", env(all...), "identity token file /ci/token"},
 		{"variable beats GitHub", env(all[2:]...), "identity token in PACKAGEMANAGER_IDENTITY_TOKEN"},
-		{"blank variable is unset", env(append([]string{EnvIdentityToken, "  "}, all[4:]...)...), "GitHub Actions OIDC token request (GitHub's default audience)"},
-		{"GitHub with audience", env(append([]string{EnvIdentityAudience, "packagemanager"}, all[4:]...)...), "GitHub Actions OIDC token request (audience packagemanager)"},
+		{"blank variable is unset", env(append([]string{EnvIdentityToken, "  "}, all[4:]...)...), "GitHub Actions OIDC token request for GitHub's default audience"},
+		{"GitHub with audience", env(append([]string{EnvIdentityAudience, "packagemanager"}, all[4:]...)...), "GitHub Actions OIDC token request for audience packagemanager"},
 		{"GitHub without id-token permission", env("GITHUB_ACTIONS", "true"), "none (this GitHub Actions job lacks `permissions: id-token: write`)"},
 		{"GitHub URL without token", env(EnvGitHubRequestURL, "https://x"), "none (ACTIONS_ID_TOKEN_REQUEST_TOKEN is not set)"},
 		{"not GitHub", env("GITHUB_ACTIONS", "false"), ""},
@@ -403,7 +403,7 @@ func TestManagerExchangesGitHubTokenPerExchange(t *testing.T) {
 			t.Fatal("GitHub received a Package Manager token")
 		}
 	}
-	if m.NextLogin() != "GitHub Actions OIDC token request (audience packagemanager)" {
+	if m.NextLogin() != "GitHub Actions OIDC token request for audience packagemanager" {
 		t.Errorf("NextLogin = %q", m.NextLogin())
 	}
 }
