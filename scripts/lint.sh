@@ -18,4 +18,13 @@ go tool -modfile=tools/go.mod staticcheck ./...
 # shellcheck is installed.
 go tool -modfile=tools/go.mod actionlint
 dash -n install.sh
-echo "lint: gofmt, go vet (linux, windows, darwin, freebsd), staticcheck, actionlint clean"
+if command -v shellcheck >/dev/null 2>&1; then
+  shellcheck -s sh install.sh scripts/release-wheel.sh
+  shellcheck scripts/release-snapshot.sh
+elif [ "${CI:-}" = true ]; then
+  echo "lint: shellcheck is not installed; .ci/run must install it" >&2
+  exit 1
+else
+  echo "lint: SKIPPING shellcheck of install.sh and the workflows' run: blocks (not installed)"
+fi
+echo "lint: gofmt, go vet (linux, windows, darwin, freebsd), staticcheck, actionlint, shellcheck clean"
