@@ -26,6 +26,7 @@ func (w *world) gitFill() (string, result) {
 // GitHub Actions with `permissions: id-token: write`: no token file, no
 // curl step; the helper fetches the job's token itself.
 func TestCIGitHubActionsWithoutATokenFile(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{})
 	w.set("GITHUB_ACTIONS", "true")
 	w.set("ACTIONS_ID_TOKEN_REQUEST_URL", w.ppm.GitHubRequestURL())
@@ -63,6 +64,7 @@ func TestCIGitHubActionsWithoutATokenFile(t *testing.T) {
 // Without PACKAGEMANAGER_IDENTITY_AUDIENCE GitHub's default audience is
 // asked for, which this Package Manager does not accept: one line.
 func TestCIGitHubActionsDefaultAudienceRefused(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{})
 	w.set("ACTIONS_ID_TOKEN_REQUEST_URL", w.ppm.GitHubRequestURL())
 	w.set("ACTIONS_ID_TOKEN_REQUEST_TOKEN", w.ppm.GitHubRequestToken())
@@ -79,6 +81,7 @@ func TestCIGitHubActionsDefaultAudienceRefused(t *testing.T) {
 // A GitHub Actions job without `permissions: id-token: write` has no
 // request variables: one line saying what to add, no device flow.
 func TestCIGitHubActionsWithoutPermission(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{})
 	w.set("GITHUB_ACTIONS", "true")
 	w.set("GIT_TERMINAL_PROMPT", "")
@@ -103,6 +106,7 @@ func TestCIGitHubActionsWithoutPermission(t *testing.T) {
 // GitLab CI: `id_tokens: PACKAGEMANAGER_IDENTITY_TOKEN: {aud: …}` puts the
 // token in the variable.
 func TestCIGitLabIdentityVariable(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{})
 	id := w.ppm.IssueIdentityToken("project_path:group/project:ref_type:branch:ref:main")
 	w.set("GITLAB_CI", "true")
@@ -129,6 +133,7 @@ func TestCIGitLabIdentityVariable(t *testing.T) {
 // Kubernetes: a projected service-account token, a symlink the kubelet
 // re-points when it rotates the token. Each exchange reads the current one.
 func TestCIKubernetesProjectedTokenFile(t *testing.T) {
+	t.Parallel()
 	if runtime.GOOS == "windows" {
 		t.Skip("SKIPPING on Windows: projected tokens are a Linux (Kubernetes) layout of relative symlinks")
 	}
@@ -174,6 +179,7 @@ func TestCIKubernetesProjectedTokenFile(t *testing.T) {
 // An identity-token file that is a named pipe used to hang the login while
 // holding the lock: one line now, and at once.
 func TestCIIdentityFileThatIsAPipe(t *testing.T) {
+	t.Parallel()
 	if runtime.GOOS == "windows" {
 		t.Skip("SKIPPING on Windows: named pipes there are not files in a directory")
 	}

@@ -44,6 +44,7 @@ func tlsWorld(t *testing.T, hosts ...string) (*world, *fakeppm.CA, string, strin
 }
 
 func TestPrivateCertificateAuthority(t *testing.T) {
+	t.Parallel()
 	w, _, caFile, caDir := tlsWorld(t, "127.0.0.1")
 	if !strings.HasPrefix(w.ppm.URL(), "https://") {
 		t.Fatalf("the fake is not on https: %s", w.ppm.URL())
@@ -159,6 +160,7 @@ func (p *connectProxy) serve(c net.Conn) {
 // CONNECT, the certificate from the private CA naming ppm.test); NO_PROXY
 // sends them direct.
 func TestHTTPSProxy(t *testing.T) {
+	t.Parallel()
 	w, _, caFile, _ := tlsWorld(t, "ppm.test")
 	u, err := url.Parse(w.ppm.URL())
 	if err != nil {
