@@ -166,3 +166,55 @@ func TestWingetManifests(t *testing.T) {
 		t.Errorf("winget InstallerType %v, want zip", it)
 	}
 }
+
+// TestReadmeInstallLines: the README's install commands name the tap,
+// bucket and winget identifier the release publishes to (GoReleaser's
+// effective configuration, dist/config.yaml), so the two cannot drift.
+func TestReadmeInstallLines(t *testing.T) {
+	r := load(t)
+	data, err := os.ReadFile(filepath.Join(r.dist, "config.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type repo struct{ Owner, Name string }
+	var cfg struct {
+		Brews []struct {
+			Name       string
+			Repository repo
+		}
+		Scoops []struct {
+			Name       string
+			Repository repo
+		}
+		Winget []struct {
+			PackageIdentifier string `yaml:"package_identifier"`
+		}
+	}
+	if err := yaml.Unmarshal(data, &cfg); err != nil {
+		t.Fatalf("dist/config.yaml: %v", err)
+	}
+	if len(cfg.Brews) != 1 || len(cfg.Scoops) != 1 || len(cfg.Winget) != 1 {
+		t.Fatalf("config.yaml has %d brews, %d scoops, %d winget entries; want one each", len(cfg.Brews), len(cfg.Scoops), len(cfg.Winget))
+	}
+	readme, err := os.ReadFile(filepath.Join(r.root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, s := cfg.Brews[0], cfg.Scoops[0]
+	for _, want := range []string{
+		// brew's owner/tap/formula names the repository owner/homebrew-tap.
+		"brew install " + b.Repository.Owner + "/" + strings.TrimPrefix(b.Repository.Name, "homebrew-") + "/" + b.Name,
+		"scoop bucket add posit https://github.com/" + s.Repository.Owner + "/" + s.Repository.Name + "; scoop install " + s.Name,
+		"winget install " + cfg.Winget[0].PackageIdentifier,
+		"releases/latest/download/install.sh",
+		"releases/latest/download/install.ps1",
+		"go install github.com/posit-dev/git-credential-ppm@latest",
+	} {
+		if !strings.Contains(string(readme), want) {
+			t.Errorf("README.md does not say %q", want)
+		}
+	}
+	if !strings.HasPrefix(b.Repository.Name, "homebrew-") {
+		t.Errorf("the tap repository %q does not start with homebrew-, so `brew install owner/tap/…` cannot find it", b.Repository.Name)
+	}
+}
