@@ -180,9 +180,11 @@ func (inv *invocation) warnOnce(dir, warning string) {
 }
 
 func (inv *invocation) httpClient() *http.Client {
-	c := oauth.NewHTTPClientEnv(inv.getenv)
-	if t := inv.tracer(); t != nil {
-		c.Transport = &tracingTransport{next: c.Transport, t: t}
+	t := inv.tracer()
+	if t == nil {
+		return oauth.NewHTTPClientEnv(inv.getenv)
 	}
+	c := oauth.NewHTTPClientTraced(inv.getenv, t.printf)
+	c.Transport = &tracingTransport{next: c.Transport, t: t}
 	return c
 }

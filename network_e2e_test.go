@@ -180,6 +180,12 @@ func TestHTTPSProxy(t *testing.T) {
 	if got := proxy.Targets(); len(got) != 1 || got[0] != "CONNECT ppm.test:"+u.Port() {
 		t.Fatalf("the proxy was asked %q; want one CONNECT to ppm.test:%s", got, u.Port())
 	}
+	trace, _ := os.ReadFile(w.trace)
+	for _, line := range []string{address + " goes through the proxy " + proxy.URL(), "TLS: trusting the system's certificate authorities and 1 certificate from SSL_CERT_FILE=" + caFile} {
+		if !strings.Contains(string(trace), line) {
+			t.Errorf("the trace does not say %q:\n%s", line, trace)
+		}
+	}
 	d := w.run("", "doctor")
 	if !strings.Contains(d.stdout, address+": requests go through the proxy "+proxy.URL()) || !strings.Contains(d.stdout, "reachable over TLS") {
 		t.Errorf("doctor does not say the proxy carries the traffic: %q", d.stdout)

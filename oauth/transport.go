@@ -35,9 +35,16 @@ const maxCertFile = 16 << 20
 // them. Nothing is read until the first request: a command answered from
 // the store pays nothing for it.
 func NewHTTPClientEnv(getenv func(string) string) *http.Client {
+	return NewHTTPClientTraced(getenv, nil)
+}
+
+// NewHTTPClientTraced is NewHTTPClientEnv that also reports, through trace
+// when it is not nil, the certificate authorities trusted (once) and the
+// proxy that carries each request, if any.
+func NewHTTPClientTraced(getenv func(string) string, trace func(format string, args ...any)) *http.Client {
 	return &http.Client{
 		Timeout:       requestTimeout,
-		Transport:     &lazyTransport{getenv: getenv},
+		Transport:     &lazyTransport{getenv: getenv, trace: trace},
 		CheckRedirect: sameOriginRedirects,
 	}
 }
@@ -46,33 +53,45 @@ func NewHTTPClientEnv(getenv func(string) string) *http.Client {
 // the first request.
 type lazyTransport struct {
 	getenv func(string) string
+	trace  func(format string, args ...any)
 	once   sync.Once
 	tr     *http.Transport
 	err    error
 }
 
 func (l *lazyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	l.once.Do(func() { l.tr, l.err = newTransport(l.getenv) })
+	l.once.Do(func() {
+		var roots Roots
+		l.tr, roots, l.err = newTransport(l.getenv)
+		if l.trace != nil && l.err == nil {
+			l.trace("TLS: trusting %s", roots.Describe())
+		}
+	})
 	if l.err != nil {
 		if req.Body != nil {
 			req.Body.Close()
 		}
 		return nil, l.err
 	}
+	if l.trace != nil {
+		if p, err := l.tr.Proxy(req); err == nil && p != nil {
+			l.trace("%s://%s goes through the proxy %s", req.URL.Scheme, req.URL.Host, p.Redacted())
+		}
+	}
 	return l.tr.RoundTrip(req)
 }
 
 // newTransport is Go's default transport (proxies from the environment,
 // HTTP/2, keep-alive) with TLS 1.2 or later and our roots.
-func newTransport(getenv func(string) string) (*http.Transport, error) {
+func newTransport(getenv func(string) string) (*http.Transport, Roots, error) {
 	roots, err := LoadRoots(getenv)
 	if err != nil {
-		return nil, err
+		return nil, Roots{}, err
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.Proxy = http.ProxyFromEnvironment
 	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: roots.Pool}
-	return tr, nil
+	return tr, roots, nil
 }
 
 // Roots are the certificate authorities TLS connections trust.
