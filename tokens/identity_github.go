@@ -7,11 +7,12 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/posit-dev/git-credential-ppm/internal/addr"
 )
 
 // githubTimeout bounds one request for GitHub Actions' OIDC token.
@@ -67,7 +68,7 @@ func (g *GitHubActions) requestURL() (*url.URL, error) {
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return nil, fmt.Errorf("%s is not an http(s) URL; it is set by GitHub Actions for a job with `permissions: id-token: write` and should not be set by hand", EnvGitHubRequestURL)
 	}
-	if u.Scheme == "http" && !loopbackHost(u.Hostname()) {
+	if u.Scheme == "http" && !addr.IsLoopback(u.Hostname()) {
 		return nil, fmt.Errorf("refusing to send ACTIONS_ID_TOKEN_REQUEST_TOKEN over plain http to %s (from %s); only an https request URL is used", u.Host, EnvGitHubRequestURL)
 	}
 	if g.Audience != "" {
@@ -78,14 +79,6 @@ func (g *GitHubActions) requestURL() (*url.URL, error) {
 	}
 	u.Fragment = ""
 	return u, nil
-}
-
-func loopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // IdentityToken fetches a new OIDC token for the job.
