@@ -12,7 +12,7 @@ import (
 // TestInstallPs1 runs install.ps1 through PowerShell's parser when pwsh is
 // installed; either way it checks the script's shape: the three parameters
 // of install.sh, the hash check before the first write to -Dir, and the
-// same archive names. (It runs for real in release.yml's Windows job.)
+// same archive names. (It runs for real in the Windows jobs of ci.yml and release.yml.)
 func TestInstallPs1(t *testing.T) {
 	root, _ := filepath.Abs("../..")
 	path := filepath.Join(root, "install.ps1")
@@ -27,7 +27,7 @@ func TestInstallPs1(t *testing.T) {
 			t.Fatalf("PowerShell cannot parse install.ps1: %v\n%s", err, out)
 		}
 	} else {
-		t.Log("pwsh is not installed: install.ps1 is checked by shape only here; release.yml runs it on Windows")
+		t.Log("pwsh is not installed: install.ps1 is checked by shape only here; the Windows jobs of ci.yml and release.yml run it")
 	}
 	for _, p := range []string{`[string]$Version = ''`, `[string]$Dir = ''`, `[string]$BaseUrl = ''`} {
 		if !strings.Contains(s, p) {
