@@ -158,7 +158,18 @@ func TestTraceAndErrorsKeepOurWords(t *testing.T) {
 	if r := w.keyring("get", service, "__token__"); r.code != 1 || r.stdout != "" {
 		t.Errorf("keyring get with userinfo: %d %q", r.code, r.stdout)
 	}
+	// A service with a terminal escape and a line break: one trace line,
+	// escaped.
+	if r := w.keyring("get", "https://evil.example/\x1b[2J\nforged line", "__token__"); r.code != 1 {
+		t.Errorf("keyring get of a hostile service: %d", r.code)
+	}
 	trace, _ := os.ReadFile(w.trace)
+	if strings.Contains(string(trace), "\x1b") || strings.Contains(string(trace), "\nforged line") {
+		t.Errorf("the trace carries a raw escape or line break from a service string:\n%q", trace)
+	}
+	if !strings.Contains(string(trace), `https://evil.example/\x1b[2J\nforged line`) {
+		t.Errorf("the trace does not show the hostile service escaped:\n%s", trace)
+	}
 	if !strings.Contains(string(trace), "/__api__/token: 200 OK") {
 		t.Errorf("the trace hides the exchange's status code:\n%s", trace)
 	}

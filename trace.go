@@ -10,10 +10,13 @@ import (
 	"time"
 
 	"github.com/posit-dev/git-credential-ppm/internal/redact"
+	"github.com/posit-dev/git-credential-ppm/internal/termtext"
 )
 
 // tracer writes PPM_CREDENTIAL_TRACE lines. Every line passes through
-// redact.Text, so a token that slipped into a message is still not written.
+// redact.Text, so a token that slipped into a message is still not written,
+// and termtext.Escape, so that text from elsewhere (a service string, a
+// server's answer) can neither drive the terminal nor forge a trace line.
 type tracer struct {
 	mu sync.Mutex
 	w  io.Writer
@@ -40,7 +43,7 @@ func (t *tracer) printf(format string, args ...any) {
 	if t == nil {
 		return
 	}
-	line := redact.Text(fmt.Sprintf(format, args...))
+	line := termtext.Escape(redact.Text(fmt.Sprintf(format, args...)))
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	fmt.Fprintf(t.w, "%s git-credential-ppm[%d]: %s\n", time.Now().Format("15:04:05.000"), os.Getpid(), line)
