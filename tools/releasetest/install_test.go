@@ -210,6 +210,15 @@ func TestInstallScript(t *testing.T) {
 			t.Errorf("install.sh downloaded %d files for an architecture it cannot install", n)
 		}
 	})
+	t.Run("unknown_os", func(t *testing.T) {
+		fake := t.TempDir()
+		if err := os.WriteFile(filepath.Join(fake, "uname"), []byte("#!/bin/sh\ncase $1 in -m) echo x86_64 ;; *) echo FreeBSD ;; esac\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		dir := filepath.Join(t.TempDir(), "bin")
+		res := runInstall(t, r, []string{fake}, false, "--base-url", srv.URL, "--dir", dir)
+		wantNothingInstalled(t, res, dir, "no git-credential-ppm build for the OS 'FreeBSD'")
+	})
 	t.Run("unknown_version", func(t *testing.T) {
 		dir := filepath.Join(t.TempDir(), "bin")
 		res := runInstall(t, r, nil, false, "--base-url", srv.URL, "--dir", dir, "--version", "9.9.9")
