@@ -253,7 +253,7 @@ func (a Address) MatchGit(protocol, host, path string) bool {
 }
 
 // MatchService reports whether a keyring service string belongs to this
-// address. The clients send, in order (docs/contract.md, "keyring"): the
+// address. The clients send, in order (docs/contract.md §6): the
 // index URL as configured (any path, with or without a trailing slash),
 // then "host[:port]", then for non-https "scheme://host[:port]".
 //
