@@ -2,8 +2,6 @@ package main
 
 import (
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -47,17 +45,5 @@ func median(d []time.Duration) time.Duration {
 // buildEmptyProgram builds `func main() {}` as a static binary, the floor
 // every whole-process measurement is compared with.
 func buildEmptyProgram(b *testing.B) string {
-	b.Helper()
-	dir := b.TempDir()
-	src := filepath.Join(dir, "main.go")
-	if err := os.WriteFile(src, []byte("package main\n\nfunc main() {}\n"), 0o600); err != nil {
-		b.Fatal(err)
-	}
-	bin := filepath.Join(dir, "empty")
-	build := exec.Command("go", "build", "-o", bin, src)
-	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GO111MODULE=off")
-	if out, err := build.CombinedOutput(); err != nil {
-		b.Fatalf("building the empty program: %v\n%s", err, out)
-	}
-	return bin
+	return buildGoProgram(b, "empty", "package main\n\nfunc main() {}\n")
 }
