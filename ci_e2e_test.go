@@ -200,3 +200,64 @@ func TestCIIdentityFileThatIsAPipe(t *testing.T) {
 		t.Errorf("doctor does not flag the FIFO: %q", d.stdout)
 	}
 }
+
+// Azure Pipelines: the README's step that asks System.OidcRequestUri for
+// the job's token and writes it to PACKAGEMANAGER_IDENTITY_TOKEN_FILE, run
+// word for word (with Azure's macro filled in) against a stand-in, then git.
+func TestCIAzurePipelinesRecipe(t *testing.T) {
+	t.Parallel()
+	step := readmeAzureTokenStep(t)
+	w := newWorld(t, fakeppm.Options{IdentityAudience: fakeppm.AzureAudience})
+	file := filepath.Join(w.home, "agent-tmp", "ppm-oidc")
+	if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	w.set("PACKAGEMANAGER_IDENTITY_TOKEN_FILE", file)
+	needTool(t, "curl")
+	needTool(t, "python3")
+	script := strings.ReplaceAll(step, "$(System.OidcRequestUri)", w.ppm.AzureOidcRequestURI())
+	sh := exec.Command(needTool(t, "sh"), "-ec", script)
+	sh.Env = []string{"SYSTEM_ACCESSTOKEN=" + w.ppm.AzureAccessToken()}
+	if r := w.runCmd(sh, ""); r.code != 0 {
+		t.Fatalf("the README's Azure token step failed (%d): %s", r.code, r.stderr)
+	}
+	tok, r := w.gitFill()
+	if r.code != 0 || !w.ppm.ValidToken(tok) {
+		t.Fatalf("git credential fill after the Azure step: %d %s", r.code, r.stderr)
+	}
+	if st := w.run("", "status"); !strings.Contains(st.stdout, fakeppm.AzureSubject) {
+		t.Errorf("status does not show the Azure subject: %q", st.stdout)
+	}
+	w.assertNoSecretsLeaked(tok)
+}
+
+// readmeAzureTokenStep is the body of the README's Azure Pipelines step
+// that fetches the OIDC token.
+func readmeAzureTokenStep(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, azure, ok := strings.Cut(string(b), "**Azure Pipelines**")
+	if !ok {
+		t.Fatal("the README has no Azure Pipelines recipe")
+	}
+	lines := strings.Split(azure, "\n")
+	for i, l := range lines {
+		if strings.TrimSpace(l) != "- script: |" || i+1 >= len(lines) || !strings.Contains(lines[i+1], "System.OidcRequestUri") && !strings.Contains(lines[i+1], "curl -fsS -X POST") {
+			continue
+		}
+		indent := len(lines[i+1]) - len(strings.TrimLeft(lines[i+1], " "))
+		var body []string
+		for _, b := range lines[i+1:] {
+			if len(b)-len(strings.TrimLeft(b, " ")) < indent {
+				break
+			}
+			body = append(body, b[indent:])
+		}
+		return strings.Join(body, "\n")
+	}
+	t.Fatal("the README's Azure recipe has no step asking System.OidcRequestUri for the token")
+	return ""
+}

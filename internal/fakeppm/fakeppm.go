@@ -14,6 +14,7 @@
 //	POST /__api__/device_access     device_code, code_verifier
 //	POST /__api__/token             RFC 8693 exchange of an identity token
 //	GET  /__github__/token          GitHub Actions' OIDC token request URL (see GitHubRequestURL)
+//	POST /__azure__/oidctoken       Azure Pipelines' System.OidcRequestUri (see AzureOidcRequestURI)
 //	GET  /__login__/device          verification page; ?user_code=X approves X
 //	GET  /__login__/device/deny     ?user_code=X denies X
 //	/pypi/latest/simple/            PEP 503 index (Basic __token__)
@@ -67,6 +68,10 @@ type Options struct {
 	// Now is the server's clock; nil means time.Now. Tests inject a clock
 	// to walk through expiry and polling intervals without sleeping.
 	Now func() time.Time
+	// IdentityAudience is the audience the exchange requires of identity
+	// tokens, as PPM's IdentityFederation Audience; "" means
+	// "packagemanager". IssueIdentityToken issues tokens for it.
+	IdentityAudience string
 	// TLSCert, when set, makes the server speak https with this certificate
 	// (see NewCA); URL() is then https://127.0.0.1:PORT.
 	TLSCert *tls.Certificate
@@ -125,6 +130,7 @@ type Server struct {
 	ppmKey  []byte // signs PPM tokens (HS256)
 	idpKey  []byte // signs identity tokens (HS256), the fake's "IdP"
 	ghToken string // the GitHub Actions stand-in's request token
+	azToken string // the Azure Pipelines stand-in's System.AccessToken
 	tmp     string
 	git     string // path of the git binary; "" when gitErr is set
 	gitRoot string
@@ -172,6 +178,7 @@ func Start(opts Options) (*Server, error) {
 		ppmKey:  randomBytes(32),
 		idpKey:  randomBytes(32),
 		ghToken: hex.EncodeToString(randomBytes(24)),
+		azToken: hex.EncodeToString(randomBytes(24)),
 		devices: map[string]*device{},
 		byUser:  map[string]string{},
 		revoked: map[string]bool{},
@@ -197,6 +204,7 @@ func Start(opts Options) (*Server, error) {
 	mux.HandleFunc("POST /__api__/device_access", s.handleDeviceAccess)
 	mux.HandleFunc("POST /__api__/token", s.handleToken)
 	mux.HandleFunc("GET /__github__/token", s.handleGitHubToken)
+	mux.HandleFunc("POST /__azure__/oidctoken", s.handleAzureToken)
 	mux.HandleFunc("GET /__login__/device", s.handleVerify)
 	mux.HandleFunc("GET /__login__/device/deny", s.handleDeny)
 	mux.HandleFunc("/pypi/latest/simple/", s.authed(s.handleIndex))

@@ -12,7 +12,14 @@ import (
 
 func githubGet(t *testing.T, u, bearer string) (int, map[string]any) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, u, nil)
+	return bearerRequest(t, http.MethodGet, u, bearer)
+}
+
+// bearerRequest sends a request with a bearer token, as CI systems' OIDC
+// token endpoints take it, and decodes the JSON answer.
+func bearerRequest(t *testing.T, method, u, bearer string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(method, u, nil)
 	if bearer != "" {
 		req.Header.Set("Authorization", "Bearer "+bearer)
 	}
@@ -93,4 +100,28 @@ func TestTLSWithThrowawayCA(t *testing.T) {
 		t.Fatalf("with the CA trusted: %v", err)
 	}
 	resp.Body.Close()
+}
+
+func TestAzureStandIn(t *testing.T) {
+	s := start(t, Options{IdentityAudience: AzureAudience})
+	call := func(u, bearer string) (int, map[string]any) { return bearerRequest(t, http.MethodPost, u, bearer) }
+	if code, _ := call(s.AzureOidcRequestURI()+"?api-version=7.1-preview.1", "wrong"); code != http.StatusUnauthorized {
+		t.Errorf("wrong access token: %d; want 401", code)
+	}
+	if code, _ := call(s.AzureOidcRequestURI(), s.AzureAccessToken()); code != http.StatusBadRequest {
+		t.Errorf("no api-version: %d; want 400", code)
+	}
+	code, body := call(s.AzureOidcRequestURI()+"?api-version=7.1-preview.1", s.AzureAccessToken())
+	tok, _ := body["oidcToken"].(string)
+	if code != 200 || jwtClaims(t, tok)["aud"] != AzureAudience {
+		t.Fatalf("Azure stand-in: %d %v", code, body)
+	}
+	if a := exchange(t, s, tok); a.status != 200 {
+		t.Fatalf("a PPM with the Azure audience refused the Azure token: %v", a.body)
+	}
+	// That PPM refuses tokens for another audience, as PPM does.
+	_, gh := githubGet(t, s.GitHubRequestURL()+"&audience=packagemanager", s.GitHubRequestToken())
+	if a := exchange(t, s, gh["value"].(string)); a.status != 400 {
+		t.Fatalf("a PPM with the Azure audience accepted a token for packagemanager: %v", a.body)
+	}
 }

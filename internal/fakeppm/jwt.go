@@ -126,9 +126,18 @@ func (s *Server) IssueIdentityTokenFor(subject string, lifetime time.Duration) s
 		exp = now.Add(-time.Second)
 	}
 	return s.remember(signJWT(s.idpKey, map[string]any{
-		"iss": idpIssuer, "aud": ppmAud, "sub": subject,
+		"iss": idpIssuer, "aud": s.identityAudience(), "sub": subject,
 		"iat": now.Unix(), "exp": exp.Unix(),
 	}))
+}
+
+// identityAudience is the audience the exchange requires of identity
+// tokens (Options.IdentityAudience, default "packagemanager").
+func (s *Server) identityAudience() string {
+	if s.opts.IdentityAudience != "" {
+		return s.opts.IdentityAudience
+	}
+	return ppmAud
 }
 
 // checkIdentityToken is what the exchange accepts as subject_token.
@@ -137,7 +146,7 @@ func (s *Server) checkIdentityToken(tok string) (claims, error) {
 	if err != nil {
 		return c, err
 	}
-	if c.Iss != idpIssuer || !c.hasAudience(ppmAud) {
+	if c.Iss != idpIssuer || !c.hasAudience(s.identityAudience()) {
 		return c, errors.New("wrong issuer or audience")
 	}
 	if c.Sub == "" {
