@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
-	"sync"
 
 	"github.com/BurntSushi/toml"
 
@@ -61,12 +59,41 @@ func parseTokensFile(path string, data []byte) (map[string]any, error) {
 	return doc, nil
 }
 
-// quotedRun matches quoted text in a TOML error message. It is compiled
-// on first use: a get from the store never needs it, and a regexp
-// compiled at start would cost every git request.
-var quotedRun = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`'[^']*'|"(?:[^"\\]|\\.)*"`)
-})
+// quotedRuns returns where msg has quoted text: '…' (no ' inside), or
+// "…" with backslash escapes (a backslash and the character after it,
+// which is not a line break). It scans by hand rather than with a
+// regular expression, so that the binary links no regexp package: its
+// initialisation (and unicode's tables) would cost every git request.
+func quotedRuns(msg string) [][2]int {
+	var runs [][2]int
+	for i := 0; i < len(msg); i++ {
+		end := -1
+		switch msg[i] {
+		case '\'':
+			if j := strings.IndexByte(msg[i+1:], '\''); j >= 0 {
+				end = i + 1 + j + 1
+			}
+		case '"':
+			for j := i + 1; j < len(msg); j++ {
+				if msg[j] == '"' {
+					end = j + 1
+					break
+				}
+				if msg[j] == '\\' {
+					if j+1 >= len(msg) || msg[j+1] == '\n' {
+						break
+					}
+					j++
+				}
+			}
+		}
+		if end > 0 {
+			runs = append(runs, [2]int{i, end})
+			i = end - 1
+		}
+	}
+	return runs
+}
 
 // redactQuoted replaces quoted text longer than a few characters in a TOML
 // error message, except key names: the parser quotes pieces of the file,
@@ -74,7 +101,7 @@ var quotedRun = sync.OnceValue(func() *regexp.Regexp {
 func redactQuoted(msg string) string {
 	var b strings.Builder
 	last := 0
-	for _, m := range quotedRun().FindAllStringIndex(msg, -1) {
+	for _, m := range quotedRuns(msg) {
 		q := msg[m[0]:m[1]]
 		b.WriteString(msg[last:m[0]])
 		last = m[1]

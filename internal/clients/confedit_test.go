@@ -3,6 +3,7 @@ package clients
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -130,5 +131,13 @@ func TestConfigLineRefusesALinkLoop(t *testing.T) {
 	}
 	if fi, err := os.Lstat(conf); err != nil || fi.Mode()&os.ModeSymlink == 0 {
 		t.Errorf("the looping link was replaced: %v %v", fi, err)
+	}
+}
+
+func TestQuoteRegexpAsQuoteMeta(t *testing.T) {
+	for _, s := range []string{"", "credential.https://ppm.example.com", `a.b+c*d?e(f)g|h[i]j{k}l^m$n\o`, "plain", "é.ü"} {
+		if got, want := quoteRegexp(s), regexp.QuoteMeta(s); got != want {
+			t.Errorf("quoteRegexp(%q) = %q; regexp.QuoteMeta gives %q", s, got, want)
+		}
 	}
 }

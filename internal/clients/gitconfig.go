@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"os/exec"
 	"path"
-	"regexp"
 	"strings"
 )
 
@@ -54,7 +53,7 @@ func (e *Env) setGitValues(git, key string, vals []string) error {
 	}
 	if len(vals) == 0 {
 		section := strings.TrimSuffix(key, ".helper")
-		out, err := e.output(git, "config", "--global", "--get-regexp", "^"+regexp.QuoteMeta(section)+`\.`)
+		out, err := e.output(git, "config", "--global", "--get-regexp", "^"+quoteRegexp(section)+`\.`)
 		if err != nil && len(out) == 0 {
 			_, _ = e.output(git, "config", "--global", "--remove-section", section)
 		}
@@ -163,6 +162,21 @@ func unquoteShell(v string) string {
 			i++
 		}
 		b.WriteByte(v[i])
+	}
+	return b.String()
+}
+
+// quoteRegexp escapes the characters a regular expression (git's, for
+// --get-regexp) treats specially, so s matches itself. It does what
+// regexp.QuoteMeta does without linking the regexp package, whose
+// initialisation every process of this program would pay.
+func quoteRegexp(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte(`\.+*?()|[]{}^$`, s[i]) >= 0 {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(s[i])
 	}
 	return b.String()
 }
