@@ -158,16 +158,21 @@ func (m *Manager) warn(msg string) {
 }
 
 // Logout removes the stored token for address. It reports whether one was
-// there.
+// there. With an OS store it also removes what interrupted writes of
+// tokens.toml left behind (erase rewrites that file too), so no token stays
+// in a temporary file after a logout whichever store is in use.
 func (m *Manager) Logout(address string) (bool, error) {
 	err := m.Store.Delete(address)
-	if errors.Is(err, platform.ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
+	had := err == nil
+	if err != nil && !errors.Is(err, platform.ErrNotFound) {
 		return false, fmt.Errorf("could not remove the token for %s from the %s store: %w", address, m.Store.Name(), err)
 	}
-	return true, nil
+	if f, ok := m.Shared.(*platform.FileStore); ok && f.Path() != "" {
+		if err := platform.RemoveStaleTemps(f.Path()); err != nil {
+			return had, err
+		}
+	}
+	return had, nil
 }
 
 // Reject forgets a token the server refused (git's erase): the stored token
