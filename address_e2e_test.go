@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/posit-dev/git-credential-ppm/internal/fakeppm"
+	"github.com/posit-dev/git-credential-ppm/internal/testtool"
 )
 
 // storedTokenFor gets a real token from the fake PPM (over its plain-http
@@ -41,7 +42,7 @@ func TestUnicodeLookAlikeHostGetsNothingAndErasesNothing(t *testing.T) {
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	const real = "https://packagemanager.posit.co"
 	tok := w.storedTokenFor(real)
-	git := needTool(t, "git")
+	git := testtool.Need(t, "git")
 	if r := w.git("config", "--global", "credential.helper", helperBin); r.code != 0 {
 		t.Fatalf("git config: %s", r.stderr)
 	}

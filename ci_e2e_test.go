@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/posit-dev/git-credential-ppm/internal/fakeppm"
+	"github.com/posit-dev/git-credential-ppm/internal/testtool"
 )
 
 // The CI recipes of the README, run against the fake with the real binary
@@ -19,7 +20,7 @@ import (
 func (w *world) gitFill() (string, result) {
 	w.t.Helper()
 	w.configureGit()
-	r := w.runCmd(exec.Command(needTool(w.t, "git"), "credential", "fill"), "url="+w.ppm.GitRepoURL()+"\n")
+	r := w.runCmd(exec.Command(testtool.Need(w.t, "git"), "credential", "fill"), "url="+w.ppm.GitRepoURL()+"\n")
 	return attr(r.stdout, "password"), r
 }
 
@@ -183,7 +184,7 @@ func TestCIIdentityFileThatIsAPipe(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("SKIPPING on Windows: named pipes there are not files in a directory")
 	}
-	mkfifo := needTool(t, "mkfifo")
+	mkfifo := testtool.Need(t, "mkfifo")
 	w := newWorld(t, fakeppm.Options{})
 	fifo := filepath.Join(w.home, "oidc-fifo")
 	if out, err := exec.Command(mkfifo, fifo).CombinedOutput(); err != nil {
@@ -213,10 +214,10 @@ func TestCIAzurePipelinesRecipe(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.set("PACKAGEMANAGER_IDENTITY_TOKEN_FILE", file)
-	needTool(t, "curl")
-	needTool(t, "python3")
+	testtool.Need(t, "curl")
+	testtool.Need(t, "python3")
 	script := strings.ReplaceAll(step, "$(System.OidcRequestUri)", w.ppm.AzureOidcRequestURI())
-	sh := exec.Command(needTool(t, "sh"), "-ec", script)
+	sh := exec.Command(testtool.Need(t, "sh"), "-ec", script)
 	sh.Env = []string{"SYSTEM_ACCESSTOKEN=" + w.ppm.AzureAccessToken()}
 	if r := w.runCmd(sh, ""); r.code != 0 {
 		t.Fatalf("the README's Azure token step failed (%d): %s", r.code, r.stderr)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/posit-dev/git-credential-ppm/internal/fakeppm"
+	"github.com/posit-dev/git-credential-ppm/internal/testtool"
 )
 
 // TestUnknownCommandOnATerminal: git's rule (unknown action: silence, 0)
@@ -15,7 +16,7 @@ import (
 // typed a wrong command on a terminal (script(1) gives it one) gets a hint
 // and a usage error.
 func TestUnknownCommandOnATerminal(t *testing.T) {
-	script := needTool(t, "script")
+	script := testtool.Need(t, "script")
 	w := newWorld(t, fakeppm.Options{})
 	r := w.runCmd(exec.Command(script, "-q", "-e", "-c", helperBin+" frobnicate", "/dev/null"), "")
 	if r.code != exitUsage || !strings.Contains(r.stdout, `unknown command "frobnicate"`) || !strings.Contains(r.stdout, "git-credential-ppm help") {

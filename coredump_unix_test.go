@@ -8,13 +8,14 @@ import (
 	"testing"
 
 	"github.com/posit-dev/git-credential-ppm/internal/fakeppm"
+	"github.com/posit-dev/git-credential-ppm/internal/testtool"
 )
 
 // TestNoCoreDumps: started with core dumps allowed, the helper lowers
 // RLIMIT_CORE to 0 before it holds a token; exec's child inherits it, so
 // `ulimit -c` in the child says 0.
 func TestNoCoreDumps(t *testing.T) {
-	sh := needTool(t, "sh")
+	sh := testtool.Need(t, "sh")
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	script := `ulimit -c unlimited 2>/dev/null || ulimit -c 4096 2>/dev/null; echo "before: $(ulimit -c)"; exec "$0" exec -- "$1" -c 'echo "child: $(ulimit -c)"'`
 	r := w.runCmd(exec.Command(sh, "-c", script, helperBin, sh), "")

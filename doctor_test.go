@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/posit-dev/git-credential-ppm/internal/fakeppm"
+	"github.com/posit-dev/git-credential-ppm/internal/testtool"
 	"github.com/posit-dev/git-credential-ppm/protocol"
 )
 
@@ -66,7 +67,7 @@ func TestDoctorServerChecks(t *testing.T) {
 // TestDoctorGitOnlyUserPasses: git wired, pip and uv not: their lines are
 // notes and doctor exits 0.
 func TestDoctorGitOnlyUserPasses(t *testing.T) {
-	needTool(t, "git")
+	testtool.Need(t, "git")
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	w.set("XDG_CONFIG_HOME", filepath.Join(w.home, ".config"))
 	key := "credential." + w.ppm.URL() + ".helper"
@@ -94,7 +95,7 @@ func TestDoctorWithoutAddress(t *testing.T) {
 // TestDoctorIdentityFileThatIsAFIFO: doctor names a FIFO as not a regular
 // file instead of blocking on it.
 func TestDoctorIdentityFileThatIsAFIFO(t *testing.T) {
-	mkfifo := needTool(t, "mkfifo")
+	mkfifo := testtool.Need(t, "mkfifo")
 	w := newWorld(t, fakeppm.Options{})
 	fifo := filepath.Join(w.home, "oidc-fifo")
 	if r := w.runCmd(exec.Command(mkfifo, fifo), ""); r.code != 0 {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/posit-dev/git-credential-ppm/internal/fakeppm"
+	"github.com/posit-dev/git-credential-ppm/internal/testtool"
 )
 
 // The end-to-end tests build the real binary once and drive it the way git,
@@ -41,21 +42,6 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
-}
-
-// needTool skips when a tool is missing on a developer's machine and fails
-// under CI=true, where .ci/run must have installed it.
-func needTool(t testing.TB, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err == nil {
-		return p
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is not installed; .ci/run must install it", name)
-	}
-	t.Skipf("SKIPPING: %s is not installed on this machine (CI installs it)", name)
-	return ""
 }
 
 // world is one isolated user: a HOME, a file store, a fake PPM and the
@@ -107,7 +93,7 @@ func (w *world) withIdentity() *world {
 // withBrowser configures a person whose browser approves whatever login
 // page it is opened on.
 func (w *world) withBrowser() *world {
-	needTool(w.t, "curl")
+	testtool.Need(w.t, "curl")
 	return w.withBrowserScript("browser.sh", `curl -fsS -o /dev/null "$1"`)
 }
 
@@ -182,7 +168,7 @@ func (w *world) runCmd(cmd *exec.Cmd, stdin string) result {
 // git runs the real git with this world's configuration.
 func (w *world) git(args ...string) result {
 	w.t.Helper()
-	return w.runCmd(exec.Command(needTool(w.t, "git"), args...), "")
+	return w.runCmd(exec.Command(testtool.Need(w.t, "git"), args...), "")
 }
 
 func (w *world) configureGit() {
@@ -247,7 +233,7 @@ func TestGetFromIdentityTokenThenFromStore(t *testing.T) {
 func TestGitCredentialFillAndLsRemote(t *testing.T) {
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	w.configureGit()
-	fill := w.runCmd(exec.Command(needTool(t, "git"), "credential", "fill"), "url="+w.ppm.GitRepoURL()+"\n")
+	fill := w.runCmd(exec.Command(testtool.Need(t, "git"), "credential", "fill"), "url="+w.ppm.GitRepoURL()+"\n")
 	if fill.code != 0 {
 		t.Fatalf("git credential fill: %s", fill.stderr)
 	}
@@ -309,7 +295,7 @@ func TestDeviceFlowApprovedByBrowser(t *testing.T) {
 
 func TestDeviceFlowDenied(t *testing.T) {
 	w := newWorld(t, fakeppm.Options{})
-	needTool(t, "curl")
+	testtool.Need(t, "curl")
 	// A browser whose person clicks "deny" instead.
 	w.withBrowserScript("deny.sh", "code=$(echo \"$1\" | sed 's/.*user_code=//')\ncurl -fsS -o /dev/null \""+w.ppm.URL()+"/__login__/device/deny?user_code=$code\"")
 	r := w.run(gitRequest("http", hostOf(w.ppm.URL()), ""), "get")

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/posit-dev/git-credential-ppm/internal/fakeppm"
+	"github.com/posit-dev/git-credential-ppm/internal/testtool"
 )
 
 // TestKeyringLoginWithoutControllingTerminal: the helper runs in a new
@@ -51,7 +52,7 @@ func TestKeyringLoginWithoutControllingTerminal(t *testing.T) {
 // files, the verification URL appears on the terminal, not in the
 // captured stderr, and the answer is on stdout.
 func TestKeyringLoginReachesTheTerminal(t *testing.T) {
-	script := needTool(t, "script")
+	script := testtool.Need(t, "script")
 	w := newWorld(t, fakeppm.Options{}).withBrowser()
 	link := w.keyringLink()
 	outFile, errFile := filepath.Join(w.home, "out"), filepath.Join(w.home, "err")

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/posit-dev/git-credential-ppm/internal/fakeppm"
+	"github.com/posit-dev/git-credential-ppm/internal/testtool"
 )
 
 // keyringLink puts a `keyring` symlink to the helper first on PATH, as
@@ -157,7 +158,7 @@ func TestKeyringLoginWithoutTerminalFailsFast(t *testing.T) {
 }
 
 func (w *world) python() string {
-	return needTool(w.t, "python3")
+	return testtool.Need(w.t, "python3")
 }
 
 func pipEnv(w *world) []string {
@@ -211,7 +212,7 @@ func TestRealPipThroughKeyring(t *testing.T) {
 
 // TestRealTwineThroughExec: exec hands twine the token in its environment.
 func TestRealTwineThroughExec(t *testing.T) {
-	twine := needTool(t, "twine")
+	twine := testtool.Need(t, "twine")
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	dist := filepath.Join(w.home, "dist")
 	os.MkdirAll(dist, 0o700)
@@ -234,7 +235,7 @@ func TestRealTwineThroughExec(t *testing.T) {
 }
 
 func TestExecEnvironmentAndExitStatus(t *testing.T) {
-	sh := needTool(t, "sh")
+	sh := testtool.Need(t, "sh")
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	w.set("TWINE_PASSWORD", "stale-inherited-value")
 	r := w.run("", "exec", "--", sh, "-c", `printf '%s|%s|%s|%s|%s' "$TWINE_USERNAME" "$TWINE_PASSWORD" "$UV_PUBLISH_USERNAME" "$UV_PUBLISH_PASSWORD" "$PACKAGEMANAGER_TOKEN"`)
@@ -271,7 +272,7 @@ func atoi(s string) int {
 // TestExecForwardsSignals: SIGINT and SIGTERM sent to exec reach the child,
 // whose own handling decides the exit status.
 func TestExecForwardsSignals(t *testing.T) {
-	sh := needTool(t, "sh")
+	sh := testtool.Need(t, "sh")
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		marker := filepath.Join(w.home, "ready")
@@ -309,7 +310,7 @@ func TestExecForwardsSignals(t *testing.T) {
 // TestExecSignalKilledChild: a child killed by a signal comes back as
 // 128+signal, the shell's convention.
 func TestExecSignalKilledChild(t *testing.T) {
-	sh := needTool(t, "sh")
+	sh := testtool.Need(t, "sh")
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	for _, c := range []struct {
 		sig  string
@@ -324,7 +325,7 @@ func TestExecSignalKilledChild(t *testing.T) {
 // TestExecChoosesTheAddress: with several addresses configured, exec needs
 // --address, and only a configured one.
 func TestExecChoosesTheAddress(t *testing.T) {
-	sh := needTool(t, "sh")
+	sh := testtool.Need(t, "sh")
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	w.set("PACKAGEMANAGER_ADDRESS", w.ppm.URL()+",https://ppm.other.example")
 	show := []string{"--", sh, "-c", `test -n "$PACKAGEMANAGER_TOKEN"`}
@@ -345,7 +346,7 @@ func TestExecChoosesTheAddress(t *testing.T) {
 // TestExecRenewsAShortToken: a token good for a git request (5 minutes
 // left) is renewed before exec, so a long upload does not outlive it.
 func TestExecRenewsAShortToken(t *testing.T) {
-	sh := needTool(t, "sh")
+	sh := testtool.Need(t, "sh")
 	w := newWorld(t, fakeppm.Options{TokenLifetime: 5 * time.Minute}).withIdentity()
 	w.keyringLink()
 	first := w.keyring("get", w.ppm.IndexURL(), "__token__")

@@ -17,6 +17,7 @@ import (
 
 	"github.com/posit-dev/git-credential-ppm/internal/fakeppm"
 	"github.com/posit-dev/git-credential-ppm/internal/qr/qrtest"
+	"github.com/posit-dev/git-credential-ppm/internal/testtool"
 )
 
 // onTerminal is the helper running on a pseudo-terminal (script(1)) with
@@ -44,7 +45,7 @@ func (o *onTerminal) text() string {
 // runs first on it when not empty (e.g. "cols 40").
 func startOnTerminal(t *testing.T, w *world, stty string, args ...string) *onTerminal {
 	t.Helper()
-	script := needTool(t, "script")
+	script := testtool.Need(t, "script")
 	w.set("GIT_TERMINAL_PROMPT", "")
 	for _, k := range []string{"DISPLAY", "WAYLAND_DISPLAY", "SSH_CONNECTION", "SSH_TTY"} {
 		w.set(k, "")

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/posit-dev/git-credential-ppm/internal/fakeppm"
+	"github.com/posit-dev/git-credential-ppm/internal/testtool"
 )
 
 // readmeBlocksNotRunHere are the README's shell blocks TestREADMEShellBlocks
@@ -71,7 +72,7 @@ func notRunReason(block string) (key, reason string) {
 // some-repo its git repository (demo) and
 // some-package the project its index serves.
 func TestREADMEShellBlocks(t *testing.T) {
-	bash := needTool(t, "bash")
+	bash := testtool.Need(t, "bash")
 	blocks := readmeShellBlocks(t)
 	if len(blocks) < 8 {
 		t.Fatalf("found %d shell blocks in README.md; the parser is broken", len(blocks))
@@ -130,7 +131,7 @@ func runReadmeBlock(t *testing.T, bash, block string) {
 	}
 	project := t.TempDir()
 	if strings.Contains(block, "dist/") {
-		needTool(t, "twine")
+		testtool.Need(t, "twine")
 		if err := os.MkdirAll(filepath.Join(project, "dist"), 0o700); err != nil {
 			t.Fatal(err)
 		}

@@ -8,13 +8,14 @@ import (
 	"testing"
 
 	"github.com/posit-dev/git-credential-ppm/internal/fakeppm"
+	"github.com/posit-dev/git-credential-ppm/internal/testtool"
 )
 
 // TestSetupWiresGitPipUVAndUndoes runs setup against a temporary HOME and
 // checks the result with real git and real pip reading their own config.
 func TestSetupWiresGitPipUVAndUndoes(t *testing.T) {
-	git := needTool(t, "git")
-	py := needTool(t, "python3")
+	git := testtool.Need(t, "git")
+	py := testtool.Need(t, "python3")
 	w := newWorld(t, fakeppm.Options{})
 	bin := filepath.Join(w.home, "bin")
 	os.MkdirAll(bin, 0o755)
@@ -102,8 +103,8 @@ func TestSetupWiresGitPipUVAndUndoes(t *testing.T) {
 // so), a pip.conf value of the person's own is restored by --remove, and a
 // Python keyring earlier on PATH is named.
 func TestSetupFromOutsidePath(t *testing.T) {
-	git := needTool(t, "git")
-	py := needTool(t, "python3")
+	git := testtool.Need(t, "git")
+	py := testtool.Need(t, "python3")
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	w.set("XDG_CONFIG_HOME", filepath.Join(w.home, ".config"))
 	pipConf := filepath.Join(w.home, ".config", "pip", "pip.conf")
@@ -187,8 +188,8 @@ func TestDoctor(t *testing.T) {
 // PATH and a token stored, every line is ✓ (or a skipped tool) and doctor
 // exits 0; the probe item is gone from the store afterwards.
 func TestDoctorAllGoodAfterSetup(t *testing.T) {
-	needTool(t, "git")
-	needTool(t, "python3")
+	testtool.Need(t, "git")
+	testtool.Need(t, "python3")
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	w.set("XDG_CONFIG_HOME", filepath.Join(w.home, ".config"))
 	w.set("PATH", filepath.Join(w.home, ".local", "bin")+string(os.PathListSeparator)+os.Getenv("PATH"))
@@ -217,7 +218,7 @@ func TestDoctorAllGoodAfterSetup(t *testing.T) {
 // `pip config set global.index-url` with the user __token__, then a plain
 // `pip download` with no flags and no environment of pip's own.
 func TestReadmePipFlow(t *testing.T) {
-	py := needTool(t, "python3")
+	py := testtool.Need(t, "python3")
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	w.set("XDG_CONFIG_HOME", filepath.Join(w.home, ".config"))
 	w.set("PATH", filepath.Join(w.home, ".local", "bin")+string(os.PathListSeparator)+os.Getenv("PATH"))
@@ -254,7 +255,7 @@ func sameFile(a, b string) bool {
 // ~/.git-credentials exists; doctor names store when the reset is missing;
 // --remove takes both lines away and leaves store.
 func TestSetupKeepsAGlobalStoreHelperAwayFromTheToken(t *testing.T) {
-	needTool(t, "git")
+	testtool.Need(t, "git")
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	w.set("XDG_CONFIG_HOME", filepath.Join(w.home, ".config"))
 	w.git("config", "--global", "credential.helper", "store")
@@ -297,7 +298,7 @@ func TestSetupKeepsAGlobalStoreHelperAwayFromTheToken(t *testing.T) {
 // TestSetupQuotesAHelperPathWithASpace: a binary in "dir with space/",
 // not on PATH, is written quoted for git's shell, and real git runs it.
 func TestSetupQuotesAHelperPathWithASpace(t *testing.T) {
-	git := needTool(t, "git")
+	git := testtool.Need(t, "git")
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	w.set("XDG_CONFIG_HOME", filepath.Join(w.home, ".config"))
 	dir := filepath.Join(w.home, "dir with space")
@@ -347,7 +348,7 @@ func TestSetupAndDoctorAgreeOnACopiedKeyring(t *testing.T) {
 // link stays a link; real pip reads the line through it; --remove gives
 // the target its content back.
 func TestSetupWritesThroughASymlinkedPipConf(t *testing.T) {
-	py := needTool(t, "python3")
+	py := testtool.Need(t, "python3")
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	w.set("XDG_CONFIG_HOME", filepath.Join(w.home, ".config"))
 	target := filepath.Join(w.home, "dotfiles", "pip.conf")
@@ -385,8 +386,8 @@ func TestSetupWritesThroughASymlinkedPipConf(t *testing.T) {
 // beside a global `store` helper: a real ls-remote authenticates and
 // leaves no ~/.git-credentials.
 func TestReadmeGitLinesKeepStoreAway(t *testing.T) {
-	needTool(t, "git")
-	sh := needTool(t, "sh")
+	testtool.Need(t, "git")
+	sh := testtool.Need(t, "sh")
 	b, err := os.ReadFile("README.md")
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/posit-dev/git-credential-ppm/internal/fakeppm"
+	"github.com/posit-dev/git-credential-ppm/internal/testtool"
 	"github.com/posit-dev/git-credential-ppm/internal/wheel"
 )
 
@@ -403,7 +404,7 @@ func readZipFile(t *testing.T, zr *zip.Reader, name string) string {
 func TestWheelBackendLoginReachesThePerson(t *testing.T) {
 	w := newWorld(t, fakeppm.Options{})
 	w.withBrowserScript("browser.sh", `echo "guard=$PPM_KEYRING_BACKEND_CHILD" >> `+filepath.Join(w.home, "guard.log")+`; curl -fsS -o /dev/null "$1"`)
-	needTool(t, "curl")
+	testtool.Need(t, "curl")
 	v := newPyVenv(t, w, buildLinuxWheel(t, w.home))
 	r := v.run(nil, "-c", "import sys, keyring; p = keyring.get_password(sys.argv[1], '__token__'); print(len(p or ''))", w.ppm.UploadURL())
 	if r.code != 0 || strings.TrimSpace(r.stdout) == "0" {

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/posit-dev/git-credential-ppm/internal/testtool"
 )
 
 // TestGitApplyCheckUndo: with a global `store` helper, Apply resets the
@@ -33,7 +35,7 @@ func TestGitApplyCheckUndo(t *testing.T) {
 		t.Fatalf("Apply: %v %v %q", changed, err, s.Out)
 	}
 	key := "credential.https://ppm.example.com.helper"
-	vals, _ := te.gitValues(needTool(t, "git"), key)
+	vals, _ := te.gitValues(testtool.Need(t, "git"), key)
 	self, _ := quoteForShell(filepath.ToSlash(te.Self))
 	if !slices.Equal(vals, []string{"", self}) {
 		t.Errorf("%s = %q; want the reset line, then %s", key, vals, self)
@@ -62,7 +64,7 @@ func TestGitApplyCheckUndo(t *testing.T) {
 // reset; Undo takes only the reset line away. Check named `store` before.
 func TestGitApplyMovesAnOldLineAfterTheReset(t *testing.T) {
 	te := newTestEnv(t, "https://ppm.example.com", toolDir(t, "git"))
-	git := needTool(t, "git")
+	git := testtool.Need(t, "git")
 	key := "credential.https://ppm.example.com.helper"
 	te.git("config", "--global", "credential.helper", "store")
 	te.git("config", "--global", key, "ppm")
@@ -93,7 +95,7 @@ func TestGitApplyMovesAnOldLineAfterTheReset(t *testing.T) {
 // and answers nothing, so `git credential fill` calls every one in turn.
 func TestHelpersForAgreesWithGit(t *testing.T) {
 	te := newTestEnv(t, "https://ppm.example.com", toolDir(t, "git"), "/bin", "/usr/bin")
-	git := needTool(t, "git")
+	git := testtool.Need(t, "git")
 	log := filepath.Join(te.Home, "called.log")
 	helper := func(name string) string { return "!f() { echo " + name + " >> '" + log + "'; cat >/dev/null; }; f" }
 	type entry struct{ key, name string }
@@ -192,7 +194,7 @@ func TestQuotedHelperRunsInGitsShell(t *testing.T) {
 	if _, err := (Git{}).Apply(s); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(needTool(t, "git"), "credential", "fill")
+	cmd := exec.Command(testtool.Need(t, "git"), "credential", "fill")
 	cmd.Env = append(te.Environ, "GIT_TERMINAL_PROMPT=0")
 	cmd.Stdin = strings.NewReader("url=https://ppm.example.com/git/repo.git\n")
 	out, err := cmd.CombinedOutput()

@@ -8,23 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/posit-dev/git-credential-ppm/internal/testtool"
 	"github.com/posit-dev/git-credential-ppm/protocol"
 )
-
-// needTool skips when a tool is missing on a developer's machine and fails
-// under CI=true, where .ci/run installs it.
-func needTool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err == nil {
-		return p
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is not installed; .ci/run must install it", name)
-	}
-	t.Skipf("SKIPPING: %s is not installed on this machine (CI installs it)", name)
-	return ""
-}
 
 // testEnv is one isolated user: a temporary HOME, its own git global
 // config, XDG directories and a PATH of its own (vars), and Self, a copy
@@ -114,7 +100,7 @@ func (te *testEnv) session(dry bool) *Session {
 // git runs the real git in this environment.
 func (te *testEnv) git(args ...string) string {
 	te.t.Helper()
-	cmd := exec.Command(needTool(te.t, "git"), args...)
+	cmd := exec.Command(testtool.Need(te.t, "git"), args...)
 	cmd.Env = te.Environ
 	cmd.Dir = te.Home
 	out, _ := cmd.CombinedOutput()
@@ -124,7 +110,7 @@ func (te *testEnv) git(args ...string) string {
 // toolDir is the directory of a tool on this machine's PATH, for a test
 // PATH that must find it.
 func toolDir(t *testing.T, name string) string {
-	return filepath.Dir(needTool(t, name))
+	return filepath.Dir(testtool.Need(t, name))
 }
 
 // lines returns the report's lines at level.

@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/posit-dev/git-credential-ppm/internal/testtool"
 )
 
 // TestKeyringLinkApplyCheckUndo: the link goes to ~/.local/bin (on PATH),
@@ -82,7 +84,7 @@ func TestPythonKeyringEarlierOnPath(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("SKIPPING: on Windows a Python keyring is a .exe launcher, not a script")
 	}
-	py := needTool(t, "keyring") // Debian's python3-keyring in CI
+	py := testtool.Need(t, "keyring") // Debian's python3-keyring in CI
 	if !isPythonScript(py) {
 		t.Skipf("SKIPPING: the keyring on this machine (%s) is no Python script", py)
 	}

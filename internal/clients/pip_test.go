@@ -8,13 +8,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/posit-dev/git-credential-ppm/internal/testtool"
 )
 
 // TestPipApplyCheckUndo runs real pip (`pip config list`) for Check.
 func TestPipApplyCheckUndo(t *testing.T) {
 	te := newTestEnv(t, "https://ppm.example.com", toolDir(t, "python3"), "/usr/bin", "/bin")
 	if pips, _ := findPips(te.Env); len(pips) == 0 {
-		needTool(t, "pip") // python3 without pip: skip, or fail under CI
+		testtool.Need(t, "pip") // python3 without pip: skip, or fail under CI
 	}
 	s := te.session(false)
 	if changed, err := (Pip{}).Apply(s); err != nil || !changed {

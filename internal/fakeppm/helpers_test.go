@@ -8,8 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -42,21 +40,6 @@ func start(t testing.TB, opts Options) *Server {
 	s := New(opts)
 	t.Cleanup(s.Close)
 	return s
-}
-
-// needTool finds a tool; a missing tool skips loudly on a developer
-// machine and fails under CI=true.
-func needTool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err == nil {
-		return p
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is not installed; CI must install it", name)
-	}
-	t.Skipf("SKIPPING: %s is not installed on this machine (CI installs it)", name)
-	return ""
 }
 
 var client = &http.Client{

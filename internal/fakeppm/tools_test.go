@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/posit-dev/git-credential-ppm/internal/testtool"
 )
 
 // gitEnv is an environment where git reads no configuration of this
@@ -37,7 +39,7 @@ func runTool(t *testing.T, env []string, dir, name string, args ...string) (stri
 
 func TestRealGitWithTheTokenInTheURL(t *testing.T) {
 	t.Parallel()
-	git := needTool(t, "git")
+	git := testtool.Need(t, "git")
 	s := start(t, Options{})
 	if err := s.GitError(); err != nil {
 		t.Fatal(err)
@@ -75,7 +77,7 @@ func TestRealGitWithTheTokenInTheURL(t *testing.T) {
 // retry; after RevokeAll: 401 with the token → helper erase.
 func TestRealGitWithACredentialHelper(t *testing.T) {
 	t.Parallel()
-	git := needTool(t, "git")
+	git := testtool.Need(t, "git")
 	s := start(t, Options{})
 	home := t.TempDir()
 	calls := filepath.Join(home, "calls")
@@ -108,7 +110,7 @@ func TestRealGitWithACredentialHelper(t *testing.T) {
 // half a second per call).
 func python(t *testing.T) string {
 	t.Helper()
-	py := needTool(t, "python3")
+	py := testtool.Need(t, "python3")
 	out, err := exec.Command(py, "-c", "import sys; print(sys.executable)").Output()
 	if err != nil {
 		t.Fatalf("python3 does not run: %v", err)
@@ -181,7 +183,7 @@ func TestRealPipWithoutATokenGets401(t *testing.T) {
 
 func TestRealTwineUploads(t *testing.T) {
 	t.Parallel()
-	twine := needTool(t, "twine")
+	twine := testtool.Need(t, "twine")
 	s := start(t, Options{})
 	dir := t.TempDir()
 	whl := filepath.Join(dir, s.WheelFile())

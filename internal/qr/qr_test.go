@@ -5,10 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/posit-dev/git-credential-ppm/internal/testtool"
 )
 
 // The degree-7 generator polynomial, as exponents of α, from the standard's
@@ -98,13 +99,7 @@ func TestEncodeWithRefusesWhatItCannotDo(t *testing.T) {
 // returns its modules (no margin).
 func qrencode(t *testing.T, data string, version int, level Level) [][]bool {
 	t.Helper()
-	bin, err := exec.LookPath("qrencode")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("qrencode is not installed; .ci/run must install it")
-		}
-		t.Skip("SKIPPING: qrencode is not installed on this machine; CI installs it")
-	}
+	bin := testtool.Need(t, "qrencode")
 	cmd := exec.Command(bin, "-8", "-l", level.String(), "-v", fmt.Sprint(version), "-m", "0", "-t", "ASCII")
 	cmd.Stdin = strings.NewReader(data) // any bytes, NUL included
 	out, err := cmd.Output()

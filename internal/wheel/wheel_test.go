@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/posit-dev/git-credential-ppm/internal/testtool"
 )
 
 func TestPEP440(t *testing.T) {
@@ -259,13 +261,7 @@ func TestBadOptions(t *testing.T) {
 // TestTwineCheck runs the real twine over a wheel for every platform, with
 // the project's README as the description (twine renders it as PyPI does).
 func TestTwineCheck(t *testing.T) {
-	twine, err := exec.LookPath("twine")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("twine is not installed; .ci/run must install it")
-		}
-		t.Skip("SKIPPING: twine is not installed on this machine (CI installs it)")
-	}
+	twine := testtool.Need(t, "twine")
 	readme, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)

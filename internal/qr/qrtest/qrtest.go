@@ -18,6 +18,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/posit-dev/git-credential-ppm/internal/testtool"
 )
 
 // Scale is how many pixels wide and tall one module is painted.
@@ -30,15 +32,7 @@ const margin = 6
 // zbarimg is missing and skips it loudly elsewhere.
 func Zbarimg(t testing.TB) string {
 	t.Helper()
-	p, err := exec.LookPath("zbarimg")
-	if err == nil {
-		return p
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("zbarimg is not installed; .ci/run must install zbar-tools")
-	}
-	t.Skipf("SKIPPING: zbarimg (Debian's zbar-tools) is not installed on this machine; CI installs it")
-	return ""
+	return testtool.NeedFrom(t, "zbarimg", "zbar-tools")
 }
 
 func isBlockLine(s string) bool {
