@@ -7,10 +7,13 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/posit-dev/git-credential-ppm/internal/clients"
 	"github.com/posit-dev/git-credential-ppm/protocol"
 	"github.com/posit-dev/git-credential-ppm/tokens"
 )
@@ -46,7 +49,7 @@ func runExec(ctx context.Context, inv *invocation, args []string) int {
 	if !ok {
 		return 1
 	}
-	path, err := exec.LookPath(argv[0])
+	path, err := execPath(inv, argv[0])
 	if err != nil {
 		inv.errorf("exec: cannot run %s: %v", argv[0], err)
 		return 127
@@ -138,4 +141,24 @@ func exitCode(err error) int {
 		return 128 + int(ws.Signal())
 	}
 	return ee.ExitCode()
+}
+
+// execPath finds the command to run the way a shell would, but in the
+// invocation's PATH (and PATHEXT on Windows), not the process's: a name
+// with a directory part is taken as given; a bare name found only through a
+// relative PATH entry (".", "bin") is refused, as Go's exec.LookPath does,
+// so that the directory someone happens to be in cannot supply the program
+// that receives the token.
+func execPath(inv *invocation, name string) (string, error) {
+	if strings.ContainsRune(name, '/') || (runtime.GOOS == "windows" && strings.ContainsAny(name, `\:`)) {
+		return exec.LookPath(name) // a path: PATH is not consulted
+	}
+	p := (&clients.Env{Getenv: inv.getenv}).LookPath(name)
+	switch {
+	case p == "":
+		return "", errors.New("not found in PATH")
+	case !filepath.IsAbs(p):
+		return "", fmt.Errorf("found only through the relative PATH entry %q; give its path (./%s) or make the entry absolute", filepath.Dir(p), name)
+	}
+	return p, nil
 }
