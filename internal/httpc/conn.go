@@ -1,0 +1,243 @@
+package httpc
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/textproto"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// roundTrip sends one request on a new connection and reads the answer's
+// head; the body is read from the connection as the caller reads it.
+func (c *Client) roundTrip(ctx context.Context, req *Request) (*Response, error) {
+	u := req.URL
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("unsupported protocol scheme %q", u.Scheme)
+	}
+	proxy, err := c.proxy(u)
+	if err != nil {
+		return nil, err
+	}
+	if proxy != nil && c.Trace != nil {
+		c.Trace("%s://%s goes through the proxy %s", u.Scheme, u.Host, proxy.Redacted())
+	}
+	conn, err := c.connect(ctx, u, proxy)
+	if err != nil {
+		return nil, err
+	}
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	closeAll := func() { stop(); conn.Close() }
+	if _, err := conn.Write(requestBytes(req, proxy != nil && u.Scheme == "http", proxy)); err != nil {
+		closeAll()
+		return nil, ctxErr(ctx, err)
+	}
+	resp, err := readResponse(conn, req)
+	if err != nil {
+		closeAll()
+		return nil, ctxErr(ctx, err)
+	}
+	resp.Body = &connBody{r: resp.Body, close: closeAll, ctx: ctx}
+	return resp, nil
+}
+
+// connect dials the server, or the proxy and through it the server, and
+// speaks TLS to an https server. The connection's deadline is ctx's.
+func (c *Client) connect(ctx context.Context, u, proxy *url.URL) (net.Conn, error) {
+	target := hostPort(u)
+	dialAddr := target
+	if proxy != nil {
+		dialAddr = hostPort(proxy)
+	}
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", dialAddr)
+	if err != nil {
+		return nil, ctxErr(ctx, err)
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		_ = conn.SetDeadline(dl)
+	}
+	fail := func(err error) (net.Conn, error) {
+		conn.Close()
+		return nil, ctxErr(ctx, err)
+	}
+	if proxy != nil && proxy.Scheme == "https" {
+		tc, err := c.handshake(ctx, conn, proxy.Hostname())
+		if err != nil {
+			return fail(err)
+		}
+		conn = tc
+	}
+	if proxy != nil && u.Scheme == "https" {
+		if err := tunnel(conn, target, proxy); err != nil {
+			return fail(err)
+		}
+	}
+	if u.Scheme == "https" {
+		tc, err := c.handshake(ctx, conn, u.Hostname())
+		if err != nil {
+			return fail(err)
+		}
+		conn = tc
+	}
+	return conn, nil
+}
+
+func (c *Client) handshake(ctx context.Context, conn net.Conn, serverName string) (net.Conn, error) {
+	tc := tls.Client(conn, &tls.Config{ServerName: serverName, RootCAs: c.roots, MinVersion: tls.VersionTLS12})
+	if err := tc.HandshakeContext(ctx); err != nil {
+		return nil, err
+	}
+	return tc, nil
+}
+
+// tunnel asks an http proxy for a tunnel to target (CONNECT).
+func tunnel(conn net.Conn, target string, proxy *url.URL) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "CONNECT %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\n", target, target, UserAgent)
+	if auth := proxyAuth(proxy); auth != "" {
+		b.WriteString("Proxy-Authorization: " + auth + "\r\n")
+	}
+	b.WriteString("\r\n")
+	if _, err := io.WriteString(conn, b.String()); err != nil {
+		return fmt.Errorf("the proxy %s: %w", proxy.Redacted(), err)
+	}
+	// Read the answer byte by byte up to its blank line: what follows it is
+	// the server's TLS, which must stay in the connection.
+	br := bufio.NewReaderSize(&io.LimitedReader{R: oneByte{conn}, N: maxHeaderBytes}, 16)
+	tp := textproto.NewReader(br)
+	line, err := tp.ReadLine()
+	if err != nil {
+		return fmt.Errorf("the proxy %s did not answer CONNECT: %w", proxy.Redacted(), err)
+	}
+	code, status, err := parseStatusLine(line)
+	if err != nil {
+		return fmt.Errorf("the proxy %s answered CONNECT with %w", proxy.Redacted(), err)
+	}
+	if _, err := tp.ReadMIMEHeader(); err != nil {
+		return fmt.Errorf("the proxy %s answered CONNECT with a malformed header: %w", proxy.Redacted(), err)
+	}
+	if code != 200 {
+		return fmt.Errorf("the proxy %s refused the tunnel to %s: %s", proxy.Redacted(), target, status)
+	}
+	if br.Buffered() > 0 {
+		return fmt.Errorf("the proxy %s sent data before the tunnel was open", proxy.Redacted())
+	}
+	return nil
+}
+
+// oneByte reads one byte at a time, so that a bufio.Reader over it never
+// reads past what it is asked for.
+type oneByte struct{ r io.Reader }
+
+func (o oneByte) Read(p []byte) (int, error) {
+	if len(p) > 1 {
+		p = p[:1]
+	}
+	return o.r.Read(p)
+}
+
+func proxyAuth(proxy *url.URL) string {
+	if proxy.User == nil {
+		return ""
+	}
+	pw, _ := proxy.User.Password()
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(proxy.User.Username()+":"+pw))
+}
+
+// hostPort is u's host with its port, the scheme's default when absent.
+func hostPort(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		port = "80"
+		if u.Scheme == "https" {
+			port = "443"
+		}
+	}
+	return net.JoinHostPort(u.Hostname(), port)
+}
+
+// requestBytes is the request's head and body. absolute asks for the
+// absolute form an http proxy needs.
+func requestBytes(req *Request, absolute bool, proxy *url.URL) []byte {
+	u := req.URL
+	target := u.RequestURI()
+	if absolute {
+		v := *u
+		v.User, v.Fragment = nil, ""
+		target = v.String()
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\n", req.method(), target, u.Host, UserAgent)
+	if m := req.method(); len(req.Body) > 0 || m == "POST" || m == "PUT" || m == "PATCH" {
+		b.WriteString("Content-Length: " + strconv.Itoa(len(req.Body)) + "\r\n")
+	}
+	if absolute {
+		if auth := proxyAuth(proxy); auth != "" {
+			b.WriteString("Proxy-Authorization: " + auth + "\r\n")
+		}
+	}
+	for k, vs := range req.Header {
+		switch textproto.CanonicalMIMEHeaderKey(k) {
+		case "Host", "User-Agent", "Content-Length", "Connection", "Transfer-Encoding":
+			continue // the client's own
+		}
+		for _, v := range vs {
+			b.WriteString(k + ": " + headerValue(v) + "\r\n")
+		}
+	}
+	b.WriteString("\r\n")
+	b.Write(req.Body)
+	return []byte(b.String())
+}
+
+// headerValue keeps a header value on its line.
+func headerValue(v string) string {
+	return strings.NewReplacer("\r", " ", "\n", " ").Replace(v)
+}
+
+// ctxErr is err, or the context's error (wrapping err's text) when the
+// context ended: a closed connection then reads as the cancellation.
+func ctxErr(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil && !isDeadline(err) {
+		return fmt.Errorf("%w (%v)", cerr, err)
+	}
+	return err
+}
+
+func isDeadline(err error) bool {
+	var ne net.Error
+	return err != nil && errors.As(err, &ne) && ne.Timeout()
+}
+
+// connBody is an answer's body: reading past the context's end reports the
+// context; Close closes the connection.
+type connBody struct {
+	r     io.ReadCloser
+	close func()
+	ctx   context.Context
+	done  bool
+}
+
+func (b *connBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = ctxErr(b.ctx, err)
+	}
+	return n, err
+}
+
+func (b *connBody) Close() error {
+	if !b.done {
+		b.done = true
+		b.close()
+	}
+	return nil
+}
