@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/posit-dev/git-credential-ppm/internal/httpc"
 	"github.com/posit-dev/git-credential-ppm/oauth"
 	"github.com/posit-dev/git-credential-ppm/platform"
 	"github.com/posit-dev/git-credential-ppm/protocol"
@@ -179,12 +179,13 @@ func (inv *invocation) warnOnce(dir, warning string) {
 	}
 }
 
-func (inv *invocation) httpClient() *http.Client {
+// httpClient is the client for Package Manager and GitHub's identity
+// request; with tracing on, it traces each request (method, URL without
+// query, status) and the proxy and certificate authorities it uses.
+func (inv *invocation) httpClient() *httpc.Client {
 	t := inv.tracer()
 	if t == nil {
 		return oauth.NewHTTPClientEnv(inv.getenv)
 	}
-	c := oauth.NewHTTPClientTraced(inv.getenv, t.printf)
-	c.Transport = &tracingTransport{next: c.Transport, t: t}
-	return c
+	return oauth.NewHTTPClientTraced(inv.getenv, t.printf)
 }

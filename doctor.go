@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"strings"
 	"time"
 
 	"github.com/posit-dev/git-credential-ppm/internal/clients"
+	"github.com/posit-dev/git-credential-ppm/internal/httpc"
 	"github.com/posit-dev/git-credential-ppm/oauth"
 	"github.com/posit-dev/git-credential-ppm/protocol"
 	"github.com/posit-dev/git-credential-ppm/tokens"
@@ -106,11 +106,15 @@ func (d *doctor) checkServer(ctx context.Context, a protocol.Address) {
 	d.checkProxy(a)
 	client := d.e.httpClient()
 	endpoint := strings.TrimRight(a.Raw, "/") + oauth.PathToken
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(""))
+	req, err := httpc.NewRequest("POST", endpoint, nil)
+	if err != nil {
+		d.bad("%s: not a URL to send requests to (%v); check PACKAGEMANAGER_ADDRESS", a.Raw, err)
+		return
+	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
 	start := time.Now()
-	resp, err := client.Do(req)
+	resp, err := client.Do(ctx, req)
 	rtt := time.Since(start)
 	if err != nil {
 		if line := tlsFailure(a, err); line != "" {
@@ -135,7 +139,7 @@ func (d *doctor) checkServer(ctx context.Context, a protocol.Address) {
 	} else {
 		d.bad("%s: %s answered %d without an OAuth error: is this the Package Manager URL, and is login (OIDC) enabled?", a.Raw, oauth.PathToken, resp.StatusCode)
 	}
-	date, err := http.ParseTime(resp.Header.Get("Date"))
+	date, err := httpc.ParseTime(resp.Header.Get("Date"))
 	if err != nil {
 		d.note("clock: %s sent no Date header (not checked)", a.Raw)
 	} else {

@@ -66,7 +66,7 @@ func (d *doctor) checkTrust() {
 
 // checkProxy says when a proxy carries the requests to a.
 func (d *doctor) checkProxy(a protocol.Address) {
-	p, err := oauth.ProxyFor(a.Raw)
+	p, err := oauth.ProxyFor(d.e.getenv, a.Raw)
 	switch {
 	case err != nil:
 		d.bad("%s: %v", a.Raw, err)

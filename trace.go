@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"strings"
 	"sync"
@@ -47,27 +46,4 @@ func (t *tracer) printf(format string, args ...any) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	fmt.Fprintf(t.w, "%s git-credential-ppm[%d]: %s\n", time.Now().Format("15:04:05.000"), os.Getpid(), line)
-}
-
-// tracingTransport traces each request's method, URL (no query) and status.
-// Bodies and headers are never traced: they carry codes and tokens.
-type tracingTransport struct {
-	next http.RoundTripper
-	t    *tracer
-}
-
-func (tt *tracingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	next := tt.next
-	if next == nil {
-		next = http.DefaultTransport
-	}
-	start := time.Now()
-	resp, err := next.RoundTrip(req)
-	where := req.URL.Scheme + "://" + req.URL.Host + req.URL.Path
-	if err != nil {
-		tt.t.printf("%s %s: %v (%s)", req.Method, where, err, time.Since(start).Round(time.Millisecond))
-		return nil, err
-	}
-	tt.t.printf("%s %s: %s (%s)", req.Method, where, resp.Status, time.Since(start).Round(time.Millisecond))
-	return resp, nil
 }

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"mime"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -16,6 +14,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/posit-dev/git-credential-ppm/internal/httpc"
 	"github.com/posit-dev/git-credential-ppm/internal/redact"
 )
 
@@ -60,8 +59,8 @@ func (a answer) decode(out any, secrets []string) error {
 	if a.status >= 400 {
 		return a.serverError(secrets)
 	}
-	if a.status != http.StatusOK {
-		return fmt.Errorf("%s answered %d %s instead of 200 OK; check PACKAGEMANAGER_ADDRESS and any proxy", a.endpoint, a.status, http.StatusText(a.status))
+	if a.status != 200 {
+		return fmt.Errorf("%s answered %d %s instead of 200 OK; check PACKAGEMANAGER_ADDRESS and any proxy", a.endpoint, a.status, httpc.StatusText(a.status))
 	}
 	if a.isWebPage() {
 		return fmt.Errorf("%s answered a web page instead of JSON (a proxy or login page in the way?); check PACKAGEMANAGER_ADDRESS and any proxy", a.endpoint)
@@ -96,7 +95,7 @@ func (a answer) serverError(secrets []string) *ServerError {
 // isWebPage reports an HTML answer: by its type, or by its first byte when
 // the type says nothing useful.
 func (a answer) isWebPage() bool {
-	mt, _, _ := mime.ParseMediaType(a.contentType)
+	mt := httpc.MediaType(a.contentType)
 	if mt == "text/html" || mt == "application/xhtml+xml" {
 		return true
 	}

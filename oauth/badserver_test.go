@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -12,6 +13,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/posit-dev/git-credential-ppm/internal/httpc"
 )
 
 // endpointCall runs one of the three requests against a client.
@@ -143,7 +146,7 @@ func TestBadServers(t *testing.T) {
 				clock := &fakeClock{t: t0}
 				cl := newClient(srv, clock)
 				if srv.TLS != nil {
-					cl.HTTP = srv.Client()
+					cl.HTTP = trusting(srv)
 				}
 				err := ec.run(context.Background(), cl, clock)
 				checkErr(t, err, c.want, ec.path)
@@ -168,7 +171,7 @@ func TestUnreachable(t *testing.T) {
 	for _, ec := range endpointCalls {
 		t.Run("no answer in time "+ec.path, func(t *testing.T) {
 			clock := &fakeClock{t: t0}
-			c := &Client{BaseURL: stuck.URL, HTTP: &http.Client{Timeout: 100 * time.Millisecond}, Now: clock.Now, Sleep: clock.Sleep}
+			c := &Client{BaseURL: stuck.URL, HTTP: &httpc.Client{Timeout: 100 * time.Millisecond}, Now: clock.Now, Sleep: clock.Sleep}
 			checkErr(t, ec.run(context.Background(), c, clock), "no answer within 100ms", ec.path)
 		})
 		t.Run("connection refused "+ec.path, func(t *testing.T) {
@@ -206,6 +209,13 @@ func TestDeviceAccessStops(t *testing.T) {
 			}
 		})
 	}
+}
+
+// trusting is a client that trusts srv's test certificate.
+func trusting(srv *httptest.Server) *httpc.Client {
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	return &httpc.Client{RootCAs: func() (*x509.CertPool, error) { return pool, nil }}
 }
 
 // closeServer also drops connections a handler is still writing to: the

@@ -4,8 +4,8 @@
 // it also decodes JWT claims.
 //
 // PPM's device_access endpoint answers an id_token rather than an
-// access_token, so the polling is this package's own; the PKCE verifier and
-// challenge and the error type come from golang.org/x/oauth2.
+// access_token, so the polling is this package's own, as are the PKCE
+// verifier and challenge (pkce.go); requests go through internal/httpc.
 //
 // Every failure is one sentence naming the endpoint and what to do, and no
 // error text carries a token, an identity token, a device code or a PKCE
@@ -20,7 +20,7 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
+	"net/textproto"
 	"net/url"
 	"os"
 	"strings"
@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/posit-dev/git-credential-ppm/internal/addr"
+	"github.com/posit-dev/git-credential-ppm/internal/httpc"
 )
 
 // Endpoint paths, below the configured address.
@@ -57,7 +58,7 @@ type Client struct {
 	BaseURL string
 	// HTTP sends the requests; nil means NewHTTPClient(). Whatever client is
 	// given, redirects to another origin are refused.
-	HTTP *http.Client
+	HTTP *httpc.Client
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Sleep waits between polls; nil means a timer that returns ctx.Err()
@@ -72,7 +73,7 @@ type Client struct {
 // redirect policy that refuses any redirect to another scheme, host or port
 // (so no https→http downgrade either): codes and tokens only ever reach the
 // configured server. It is NewHTTPClientEnv(os.Getenv).
-func NewHTTPClient() *http.Client {
+func NewHTTPClient() *httpc.Client {
 	return NewHTTPClientEnv(os.Getenv)
 }
 
@@ -83,9 +84,9 @@ func (e *redirectError) Error() string {
 	return fmt.Sprintf("refused a redirect from %s://%s to %s://%s", e.from.Scheme, e.from.Host, e.to.Scheme, e.to.Host)
 }
 
-// sameOriginRedirects is an http.Client CheckRedirect that follows only
+// sameOriginRedirects is an httpc.Client CheckRedirect that follows only
 // redirects to the origin (scheme, host, port) of the first request.
-func sameOriginRedirects(req *http.Request, via []*http.Request) error {
+func sameOriginRedirects(req *httpc.Request, via []*httpc.Request) error {
 	if len(via) == 0 {
 		return nil
 	}
@@ -141,22 +142,26 @@ func (c *Client) sleep(ctx context.Context, d time.Duration) error {
 
 // httpClient is c.HTTP (or the default) with the same-origin redirect
 // policy in front of its own.
-func (c *Client) httpClient() *http.Client {
+func (c *Client) httpClient() *httpc.Client {
 	if c.HTTP == nil {
 		return NewHTTPClient()
 	}
-	hc := *c.HTTP
-	own := hc.CheckRedirect
-	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if err := sameOriginRedirects(req, via); err != nil {
-			return err
-		}
-		if own != nil {
-			return own(req, via)
-		}
-		return nil
+	own := c.HTTP
+	return &httpc.Client{
+		Timeout: own.Timeout,
+		Getenv:  own.Getenv,
+		RootCAs: own.RootCAs,
+		Trace:   own.Trace,
+		CheckRedirect: func(req *httpc.Request, via []*httpc.Request) error {
+			if err := sameOriginRedirects(req, via); err != nil {
+				return err
+			}
+			if own.CheckRedirect != nil {
+				return own.CheckRedirect(req, via)
+			}
+			return nil
+		},
 	}
-	return &hc
 }
 
 // endpointURL joins the base address and an endpoint path, refusing
@@ -201,14 +206,11 @@ func (c *Client) post(ctx context.Context, path string, form url.Values) (answer
 	if err != nil {
 		return answer{}, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), strings.NewReader(form.Encode()))
-	if err != nil {
-		return answer{}, fmt.Errorf("could not build the request to %s: %v", path, err)
-	}
+	req := &httpc.Request{Method: "POST", URL: u, Header: textproto.MIMEHeader{}, Body: []byte(form.Encode())}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
 	hc := c.httpClient()
-	resp, err := hc.Do(req)
+	resp, err := hc.Do(ctx, req)
 	if err != nil {
 		if ctx.Err() != nil {
 			return answer{}, ctx.Err()
@@ -235,7 +237,7 @@ func (c *Client) post(ctx context.Context, path string, form url.Values) (answer
 }
 
 // transportError turns a failure to get an answer into one sentence. It
-// never uses url.Error's text (that repeats the URL) nor anything sent.
+// never uses the URL's query nor anything sent.
 func transportError(u *url.URL, timeout time.Duration, err error) error {
 	var re *redirectError
 	var dns *net.DNSError
@@ -283,12 +285,7 @@ func timeoutText(d time.Duration) string {
 	return d.String()
 }
 
-// causeText is the innermost useful text of a transport error, without the
-// URL that url.Error adds.
+// causeText is a transport error's text, kept to one short line.
 func causeText(err error) string {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
 	return cleanText(err.Error(), nil, 200)
 }

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/oauth2"
+	"github.com/posit-dev/git-credential-ppm/internal/httpc"
 )
 
 // Secret-looking values in play in the tests; no error text may contain
@@ -103,7 +103,7 @@ func TestStartDevice(t *testing.T) {
 	if path != "POST /ppm/__api__/device" {
 		t.Errorf("request %q; want POST /ppm/__api__/device (path prefix kept, trailing slash dropped)", path)
 	}
-	if form.Get("code_challenge_method") != "S256" || form.Get("code_challenge") != oauth2.S256ChallengeFromVerifier(da.Verifier) {
+	if form.Get("code_challenge_method") != "S256" || form.Get("code_challenge") != s256Challenge(da.Verifier) {
 		t.Errorf("PKCE not sent correctly: %v", form)
 	}
 	if form.Has("code_verifier") || len(da.Verifier) < 43 {
@@ -413,9 +413,9 @@ func TestServerError(t *testing.T) {
 	if se.Description != "token from [redacted] expired  [31mred" {
 		t.Errorf("description %q; want the secret and control characters gone", se.Description)
 	}
-	var re *oauth2.RetrieveError
-	if !errors.As(err, &re) || re.ErrorCode != "invalid_grant" || re.Response.StatusCode != 400 {
-		t.Errorf("errors.As to *oauth2.RetrieveError: %#v", re)
+	var re *RetrieveError
+	if !errors.As(err, &re) || re.ErrorCode != "invalid_grant" || re.StatusCode != 400 {
+		t.Errorf("errors.As to *RetrieveError: %#v", re)
 	}
 	checkErr(t, err, "refused the identity token", PathToken)
 }
@@ -488,17 +488,17 @@ func TestSameOrigin(t *testing.T) {
 	for _, c := range cases {
 		from, _ := url.Parse(c.from)
 		to, _ := url.Parse(c.to)
-		err := sameOriginRedirects(&http.Request{URL: to}, []*http.Request{{URL: from}})
+		err := sameOriginRedirects(&httpc.Request{URL: to}, []*httpc.Request{{URL: from}})
 		if (err == nil) != c.ok {
 			t.Errorf("%s → %s: %v; want allowed=%v", c.from, c.to, err, c.ok)
 		}
 	}
 	u, _ := url.Parse("https://ppm.example.com/")
-	via := make([]*http.Request, maxRedirects)
+	via := make([]*httpc.Request, maxRedirects)
 	for i := range via {
-		via[i] = &http.Request{URL: u}
+		via[i] = &httpc.Request{URL: u}
 	}
-	if sameOriginRedirects(&http.Request{URL: u}, via) == nil {
+	if sameOriginRedirects(&httpc.Request{URL: u}, via) == nil {
 		t.Errorf("a redirect loop is followed forever")
 	}
 }
@@ -536,7 +536,7 @@ func TestRedirectToAnotherHost(t *testing.T) {
 		http.Redirect(w, r, other.URL+r.URL.Path, http.StatusTemporaryRedirect)
 	}))
 	defer srv.Close()
-	for _, hc := range []*http.Client{nil, NewHTTPClient(), {}} {
+	for _, hc := range []*httpc.Client{nil, NewHTTPClient(), {}} {
 		c := &Client{BaseURL: srv.URL, HTTP: hc}
 		_, err := c.Exchange(context.Background(), secretID)
 		checkErr(t, err, "redirected to "+other.URL, PathToken)

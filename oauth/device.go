@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"net/url"
 	"time"
-
-	"golang.org/x/oauth2"
 )
 
 // DeviceAuth is a started device flow: what to show the person, and what
@@ -39,14 +37,17 @@ func (d DeviceAuth) GoString() string { return "oauth.DeviceAuth{" + d.String() 
 // PKCE challenge. The answer's user code and verification URI are checked
 // to be safe to print and to open in a browser.
 func (c *Client) StartDevice(ctx context.Context) (*DeviceAuth, error) {
-	verifier := oauth2.GenerateVerifier()
+	verifier, err := newVerifier()
+	if err != nil {
+		return nil, err
+	}
 	form := url.Values{
 		"code_challenge_method": {"S256"},
-		"code_challenge":        {oauth2.S256ChallengeFromVerifier(verifier)},
+		"code_challenge":        {s256Challenge(verifier)},
 	}
-	// oauth2.DeviceAuthResponse's decoder turns expires_in into a time with
-	// the process clock and wants an integer interval; parseDeviceAnswer
-	// uses the injected clock and takes what PPM and other servers send.
+	// parseDeviceAnswer reads the answer (RFC 8628 §3.2) with the injected
+	// clock and takes what PPM and other servers send: expires_in and
+	// interval as numbers or as strings holding one.
 	start := c.now()
 	a, err := c.post(ctx, PathDevice, form)
 	if err != nil {

@@ -3,10 +3,9 @@ package oauth
 import (
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 
-	"golang.org/x/oauth2"
+	"github.com/posit-dev/git-credential-ppm/internal/httpc"
 )
 
 var (
@@ -34,7 +33,7 @@ type ServerError struct {
 // Error describes the answer and what to do, in one sentence.
 func (e *ServerError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s answered %d %s", e.Endpoint, e.Status, http.StatusText(e.Status))
+	fmt.Fprintf(&b, "%s answered %d %s", e.Endpoint, e.Status, httpc.StatusText(e.Status))
 	switch {
 	case e.Code != "":
 		fmt.Fprintf(&b, " with error %s", e.Code)
@@ -53,7 +52,7 @@ func (e *ServerError) hint() string {
 	switch {
 	case e.Status >= 500:
 		return "Package Manager (or a proxy in front of it) is failing: try again later or ask its administrator"
-	case e.Code == "" && e.Status == http.StatusNotFound:
+	case e.Code == "" && e.Status == 404:
 		return "this address does not look like a Package Manager with login enabled: check PACKAGEMANAGER_ADDRESS"
 	case e.Code == "":
 		return "something other than Package Manager answered (a proxy or login page in the way?): check PACKAGEMANAGER_ADDRESS and any proxy"
@@ -66,15 +65,31 @@ func (e *ServerError) hint() string {
 	}
 }
 
-// RetrieveError returns the error as golang.org/x/oauth2's type, for
-// callers that already handle that one. Its Body is left empty.
-func (e *ServerError) RetrieveError() *oauth2.RetrieveError {
-	return &oauth2.RetrieveError{
-		ErrorCode:        e.Code,
-		ErrorDescription: e.Description,
-		Response:         &http.Response{StatusCode: e.Status, Status: fmt.Sprintf("%d %s", e.Status, http.StatusText(e.Status))},
-	}
+// RetrieveError is an OAuth error answer (RFC 6749 §5.2) in the shape
+// OAuth client libraries report it (golang.org/x/oauth2 has a type of this
+// name): the status and the error fields, without the body.
+type RetrieveError struct {
+	StatusCode       int
+	ErrorCode        string // "error", e.g. invalid_grant
+	ErrorDescription string // "error_description"
 }
 
-// Unwrap makes errors.As(err, new(*oauth2.RetrieveError)) work.
+func (e *RetrieveError) Error() string {
+	if e.ErrorCode == "" {
+		return fmt.Sprintf("oauth2: server answered %d %s", e.StatusCode, httpc.StatusText(e.StatusCode))
+	}
+	s := fmt.Sprintf("oauth2: %q", e.ErrorCode)
+	if e.ErrorDescription != "" {
+		s += fmt.Sprintf(" %q", e.ErrorDescription)
+	}
+	return s
+}
+
+// RetrieveError returns the error as a *RetrieveError, for callers that
+// handle OAuth errors generically.
+func (e *ServerError) RetrieveError() *RetrieveError {
+	return &RetrieveError{StatusCode: e.Status, ErrorCode: e.Code, ErrorDescription: e.Description}
+}
+
+// Unwrap makes errors.As(err, new(*RetrieveError)) work.
 func (e *ServerError) Unwrap() error { return e.RetrieveError() }

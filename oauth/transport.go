@@ -1,18 +1,18 @@
 package oauth
 
 import (
-	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+
+	"github.com/posit-dev/git-credential-ppm/internal/httpc"
 )
 
 // Variables naming extra certificate authorities (a private CA, a
@@ -31,67 +31,32 @@ const maxCertFile = 16 << 20
 // NewHTTPClientEnv is NewHTTPClient reading its settings through getenv:
 // certificate authorities named by SSL_CERT_FILE, SSL_CERT_DIR and
 // REQUESTS_CA_BUNDLE are added to the system's roots; proxies come from
-// HTTPS_PROXY, HTTP_PROXY and NO_PROXY as http.ProxyFromEnvironment reads
-// them. Nothing is read until the first request: a command answered from
-// the store pays nothing for it.
-func NewHTTPClientEnv(getenv func(string) string) *http.Client {
+// HTTPS_PROXY, HTTP_PROXY and NO_PROXY as Go's net/http reads them.
+// Nothing is read until the first request: a command answered from the
+// store pays nothing for it.
+func NewHTTPClientEnv(getenv func(string) string) *httpc.Client {
 	return NewHTTPClientTraced(getenv, nil)
 }
 
 // NewHTTPClientTraced is NewHTTPClientEnv that also reports, through trace
-// when it is not nil, the certificate authorities trusted (once) and the
-// proxy that carries each request, if any.
-func NewHTTPClientTraced(getenv func(string) string, trace func(format string, args ...any)) *http.Client {
-	return &http.Client{
-		Timeout:       requestTimeout,
-		Transport:     &lazyTransport{getenv: getenv, trace: trace},
-		CheckRedirect: sameOriginRedirects,
-	}
-}
-
-// lazyTransport builds the real transport, with its certificate roots, at
-// the first request.
-type lazyTransport struct {
-	getenv func(string) string
-	trace  func(format string, args ...any)
-	once   sync.Once
-	tr     *http.Transport
-	err    error
-}
-
-func (l *lazyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	l.once.Do(func() {
-		var roots Roots
-		l.tr, roots, l.err = newTransport(l.getenv)
-		if l.trace != nil && l.err == nil {
-			l.trace("TLS: trusting %s", roots.Describe())
+// when it is not nil, the certificate authorities trusted (once), the
+// proxy that carries each request, if any, and each request's method,
+// URL (no query) and status.
+func NewHTTPClientTraced(getenv func(string) string, trace func(format string, args ...any)) *httpc.Client {
+	roots := sync.OnceValues(func() (*x509.CertPool, error) {
+		r, err := LoadRoots(getenv)
+		if trace != nil && err == nil {
+			trace("TLS: trusting %s", r.Describe())
 		}
+		return r.Pool, err
 	})
-	if l.err != nil {
-		if req.Body != nil {
-			req.Body.Close()
-		}
-		return nil, l.err
+	return &httpc.Client{
+		Timeout:       requestTimeout,
+		Getenv:        getenv,
+		RootCAs:       roots,
+		CheckRedirect: sameOriginRedirects,
+		Trace:         trace,
 	}
-	if l.trace != nil {
-		if p, err := l.tr.Proxy(req); err == nil && p != nil {
-			l.trace("%s://%s goes through the proxy %s", req.URL.Scheme, req.URL.Host, p.Redacted())
-		}
-	}
-	return l.tr.RoundTrip(req)
-}
-
-// newTransport is Go's default transport (proxies from the environment,
-// HTTP/2, keep-alive) with TLS 1.2 or later and our roots.
-func newTransport(getenv func(string) string) (*http.Transport, Roots, error) {
-	roots, err := LoadRoots(getenv)
-	if err != nil {
-		return nil, Roots{}, err
-	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.Proxy = http.ProxyFromEnvironment
-	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: roots.Pool}
-	return tr, roots, nil
 }
 
 // Roots are the certificate authorities TLS connections trust.
@@ -255,16 +220,17 @@ func fileProblem(err error) error {
 }
 
 // ProxyFor reports the proxy that carries requests to address (nil when
-// they go direct), as the transport decides it from HTTPS_PROXY,
-// HTTP_PROXY and NO_PROXY. The proxy URL's password, if any, is removed.
-func ProxyFor(address string) (*url.URL, error) {
+// they go direct), as the client decides it from HTTPS_PROXY, HTTP_PROXY
+// and NO_PROXY read through getenv. The proxy URL's password, if any, is
+// removed.
+func ProxyFor(getenv func(string) string, address string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(address))
 	if err != nil || u.Host == "" {
 		return nil, fmt.Errorf("the address %q is not a URL", redactedAddress(address))
 	}
-	p, err := http.ProxyFromEnvironment(&http.Request{URL: u})
+	p, err := httpc.ProxyFor(getenv, u)
 	if err != nil {
-		return nil, fmt.Errorf("the proxy setting (HTTPS_PROXY or HTTP_PROXY) is not a URL; fix or unset it")
+		return nil, err
 	}
 	if p != nil && p.User != nil {
 		p.User = url.User(p.User.Username())

@@ -129,7 +129,7 @@ func TestBadCertificateSettingsAreOneLine(t *testing.T) {
 func TestHTTPClientIsLazy(t *testing.T) {
 	var reads atomic.Int32
 	hc := NewHTTPClientEnv(func(string) string { reads.Add(1); return "" })
-	if hc.Transport == nil || reads.Load() != 0 {
+	if hc == nil || reads.Load() != 0 {
 		t.Fatalf("building the client read %d variables; want none", reads.Load())
 	}
 	f := newTLSFake(t)

@@ -5,10 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"strings"
 	"unicode"
+
+	"github.com/posit-dev/git-credential-ppm/internal/httpc"
 )
 
 // IdentitySource gives the OIDC identity token a login exchanges for a PPM
@@ -43,7 +44,7 @@ const (
 // every exchange with a line saying what the job lacks: no person is there
 // to complete a device flow. It only reads variables (no file, no network),
 // so it costs nothing on the hot path; hc is used for GitHub's request.
-func IdentityFromEnv(getenv func(string) string, hc *http.Client) IdentitySource {
+func IdentityFromEnv(getenv func(string) string, hc *httpc.Client) IdentitySource {
 	if p := getenv(EnvIdentityFile); p != "" {
 		return IdentityFile{Path: p}
 	}

@@ -3,16 +3,15 @@ package tokens
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"mime"
-	"net/http"
+	"net/textproto"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/posit-dev/git-credential-ppm/internal/addr"
+	"github.com/posit-dev/git-credential-ppm/internal/httpc"
 )
 
 // githubTimeout bounds one request for GitHub Actions' OIDC token.
@@ -37,7 +36,7 @@ type GitHubActions struct {
 	// default audience (no audience parameter).
 	Audience string
 	// HTTP sends the request; nil means a plain client with a 30 s timeout.
-	HTTP *http.Client
+	HTTP *httpc.Client
 }
 
 // Describe names the source and the audience asked for.
@@ -88,17 +87,14 @@ func (g *GitHubActions) IdentityToken(ctx context.Context) (string, error) {
 		return "", err
 	}
 	where := u.Scheme + "://" + u.Host
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return "", fmt.Errorf("%s cannot be requested; it is set by GitHub Actions and should not be set by hand", EnvGitHubRequestURL)
-	}
+	req := &httpc.Request{Method: "GET", URL: u, Header: textproto.MIMEHeader{}}
 	req.Header.Set("Authorization", "Bearer "+g.RequestToken)
 	req.Header.Set("Accept", "application/json")
 	hc := g.HTTP
 	if hc == nil {
-		hc = &http.Client{Timeout: githubTimeout}
+		hc = &httpc.Client{Timeout: githubTimeout}
 	}
-	resp, err := hc.Do(req)
+	resp, err := hc.Do(ctx, req)
 	if err != nil {
 		if ctx.Err() != nil {
 			return "", fmt.Errorf("the GitHub Actions OIDC token request was cancelled: %w", ctx.Err())
@@ -109,9 +105,9 @@ func (g *GitHubActions) IdentityToken(ctx context.Context) (string, error) {
 	// The body is never quoted: a misbehaving server may echo what it got.
 	body, readErr := io.ReadAll(io.LimitReader(resp.Body, maxGitHubAnswer+1))
 	switch {
-	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
+	case resp.StatusCode == 401 || resp.StatusCode == 403:
 		return "", fmt.Errorf("GitHub Actions refused the OIDC token request (%s); the request token may have expired (a job's lasts as long as the job) — check that the job has `permissions: id-token: write`", resp.Status)
-	case resp.StatusCode != http.StatusOK:
+	case resp.StatusCode != 200:
 		return "", fmt.Errorf("GitHub Actions answered the OIDC token request with %s; re-run the job, and check https://www.githubstatus.com if it keeps failing", resp.Status)
 	case readErr != nil:
 		return "", fmt.Errorf("the OIDC token answer from GitHub Actions at %s was cut off (%s); re-run the job", where, transportCause(readErr))
@@ -122,7 +118,7 @@ func (g *GitHubActions) IdentityToken(ctx context.Context) (string, error) {
 		Value any `json:"value"`
 	}
 	if err := json.Unmarshal(body, &ans); err != nil {
-		ct, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+		ct := httpc.MediaType(resp.Header.Get("Content-Type"))
 		if ct == "" {
 			ct = "no content type"
 		}
@@ -135,12 +131,8 @@ func (g *GitHubActions) IdentityToken(ctx context.Context) (string, error) {
 	return checkIdentityText(value, "the OIDC token GitHub Actions returned")
 }
 
-// transportCause is a transport error's text without the URL url.Error adds.
+// transportCause is a transport error's text, kept to one short line.
 func transportCause(err error) string {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
 	s := err.Error()
 	if len(s) > 200 {
 		s = s[:200] + "…"

@@ -335,3 +335,11 @@ func mustURL(s string) *url.URL {
 	}
 	return u
 }
+
+func TestMediaType(t *testing.T) {
+	for in, want := range map[string]string{"text/html; charset=utf-8": "text/html", " Application/JSON ": "application/json", "": "", "text/plain;": "text/plain"} {
+		if got := MediaType(in); got != want {
+			t.Errorf("MediaType(%q) = %q; want %q", in, got, want)
+		}
+	}
+}

@@ -1,6 +1,9 @@
 package httpc
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // StatusText is the reason phrase of an HTTP status code (RFC 9110 and the
 // IANA registry), "" for a code it does not know.
@@ -145,4 +148,11 @@ func ParseTime(s string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, err
+}
+
+// MediaType is the media type of a Content-Type value, lower-case and
+// without parameters ("text/html; charset=utf-8" → "text/html").
+func MediaType(contentType string) string {
+	mt, _, _ := strings.Cut(contentType, ";")
+	return strings.ToLower(strings.TrimSpace(mt))
 }
