@@ -134,7 +134,19 @@ func openSecretService(cfg secretServiceConfig) (*secretService, error) {
 	if err != nil {
 		return nil, err
 	}
-	conn, hello, err := dialBus(address, cfg.callTimeout)
+	s, err := openOn(address, cfg, true)
+	if errors.Is(err, errExternalRefused) {
+		// The bus wants another mechanism (or refuses us): godbus's full
+		// dialogue tries all it knows and names the failure.
+		s, err = openOn(address, cfg, false)
+	}
+	return s, err
+}
+
+// openOn is openSecretService on the bus at address, pipelining the login
+// if pipeline (dialBus).
+func openOn(address string, cfg secretServiceConfig, pipeline bool) (*secretService, error) {
+	conn, hello, err := dialBus(address, cfg.callTimeout, pipeline)
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +175,10 @@ func openSecretService(cfg secretServiceConfig) (*secretService, error) {
 func (s *secretService) Close() error {
 	s.dropPrefetched()
 	if s.session != "" {
-		_ = s.call(ssBusName, s.session, "org.freedesktop.Secret.Session.Close").Err
+		// Without waiting for the answer (a round trip at the end of every
+		// command): the bus has the message before it sees us hang up, and
+		// a service closes a client's sessions when it leaves the bus anyway.
+		s.conn.Object(ssBusName, s.session).Go("org.freedesktop.Secret.Session.Close", dbus.FlagNoReplyExpected, nil)
 	}
 	return s.conn.Close()
 }

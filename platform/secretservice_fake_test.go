@@ -29,6 +29,12 @@ import (
 // its address.
 func privateBus(t *testing.T) string {
 	t.Helper()
+	return privateBusOn(t, "unix:dir="+t.TempDir())
+}
+
+// privateBusOn is privateBus listening on listen (a D-Bus server address).
+func privateBusOn(t *testing.T, listen string) string {
+	t.Helper()
 	daemon, err := exec.LookPath("dbus-daemon")
 	if err != nil {
 		if os.Getenv("CI") == "true" {
@@ -42,7 +48,7 @@ func privateBus(t *testing.T) string {
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
   <type>session</type>
-  <listen>unix:dir=`+dir+`</listen>
+  <listen>`+listen+`</listen>
   <auth>EXTERNAL</auth>
   <policy context="default">
     <allow send_destination="*" eavesdrop="true"/>

@@ -42,7 +42,7 @@ func sessionBusAddress(getenv func(string) string) (string, error) {
 // the process environment) and with a time limit: a socket that accepts but
 // never answers must not hang the helper.
 func connectBus(address string, timeout time.Duration) (*dbus.Conn, error) {
-	conn, hello, err := dialBus(address, timeout)
+	conn, hello, err := dialBus(address, timeout, true)
 	if err != nil {
 		return nil, err
 	}
@@ -56,24 +56,45 @@ func connectBus(address string, timeout time.Duration) (*dbus.Conn, error) {
 // dialBus is connectBus without waiting for the answer to Hello: the bus
 // handles a connection's messages in order, so calls may follow Hello at
 // once (a round trip saved); helloDone checks the answer.
-func dialBus(address string, timeout time.Duration) (*dbus.Conn, pendingCall, error) {
+//
+// With pipeline, a bus on a unix socket is logged in to with no round trip
+// either (dbusconn.go): its verdict comes with the answer to Hello, and a
+// refusal of EXTERNAL fails Hello with errExternalRefused, after which the
+// caller may dial again without pipeline, for godbus's full dialogue.
+func dialBus(address string, timeout time.Duration, pipeline bool) (*dbus.Conn, pendingCall, error) {
+	var conn *dbus.Conn
+	var err error
+	if socks := busSockets(address); pipeline && socks != nil {
+		conn, err = dialPipelined(socks, timeout)
+		if err != nil {
+			return nil, pendingCall{}, fmt.Errorf("%w: cannot connect to the D-Bus session bus at %s: %v", ErrUnavailable, address, err)
+		}
+	} else if conn, err = dialAndLogIn(address, timeout); err != nil {
+		return nil, pendingCall{}, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	call := conn.BusObject().GoWithContext(ctx, "org.freedesktop.DBus.Hello", 0, make(chan *dbus.Call, 1))
+	return conn, pendingCall{call: call, cancel: cancel}, nil
+}
+
+// dialAndLogIn connects with godbus's own dialer and login dialogue (every
+// transport, every mechanism it knows), within timeout.
+func dialAndLogIn(address string, timeout time.Duration) (*dbus.Conn, error) {
 	conn, err := dbus.Dial(address)
 	if err != nil {
-		return nil, pendingCall{}, fmt.Errorf("%w: cannot connect to the D-Bus session bus at %s: %v", ErrUnavailable, address, err)
+		return nil, fmt.Errorf("%w: cannot connect to the D-Bus session bus at %s: %v", ErrUnavailable, address, err)
 	}
 	timer := time.AfterFunc(timeout, func() { conn.Close() })
 	err = conn.Auth(nil)
 	if !timer.Stop() {
 		conn.Close()
-		return nil, pendingCall{}, fmt.Errorf("%w: the D-Bus session bus at %s did not answer within %s", ErrUnavailable, address, timeout)
+		return nil, fmt.Errorf("%w: the D-Bus session bus at %s did not answer within %s", ErrUnavailable, address, timeout)
 	}
 	if err != nil {
 		conn.Close()
-		return nil, pendingCall{}, fmt.Errorf("%w: cannot log in to the D-Bus session bus at %s: %v", ErrUnavailable, address, err)
+		return nil, fmt.Errorf("%w: cannot log in to the D-Bus session bus at %s: %v", ErrUnavailable, address, err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	call := conn.BusObject().GoWithContext(ctx, "org.freedesktop.DBus.Hello", 0, make(chan *dbus.Call, 1))
-	return conn, pendingCall{call: call, cancel: cancel}, nil
+	return conn, nil
 }
 
 // helloDone waits for the answer to the Hello dialBus sent.
@@ -83,6 +104,8 @@ func helloDone(hello pendingCall, address string, timeout time.Duration) error {
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("%w: the D-Bus session bus at %s did not answer within %s", ErrUnavailable, address, timeout)
+	case errors.Is(err, errExternalRefused):
+		return fmt.Errorf("%w: cannot log in to the D-Bus session bus at %s: %w", ErrUnavailable, address, err)
 	case err != nil:
 		return fmt.Errorf("%w: cannot log in to the D-Bus session bus at %s: %v", ErrUnavailable, address, err)
 	}

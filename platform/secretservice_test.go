@@ -343,13 +343,7 @@ func TestSecretServiceLockedCollectionFailsClearly(t *testing.T) {
 }
 
 func BenchmarkSecretServiceGet(b *testing.B) {
-	s := openTestSecretService(b)
-	a := uniqueAddress(b, "")
-	deleteAfter(b, s, a)
-	tok := strings.Repeat("eyJhbGciOiJFUzI1NiJ9.", 40)
-	if err := s.Set(a, tok); err != nil {
-		b.Fatal(err)
-	}
+	s, a, tok := benchToken(b)
 	// What one `git credential fill` costs: connect, session, search, read.
 	b.Run("open+get+close", func(b *testing.B) {
 		for b.Loop() {
@@ -370,6 +364,19 @@ func BenchmarkSecretServiceGet(b *testing.B) {
 			}
 		}
 	})
+}
+
+// benchToken opens the test's store and stores a JWT-sized token under an
+// address of its own (removed after b): the store, address and token.
+func benchToken(b *testing.B) (*secretService, string, string) {
+	s := openTestSecretService(b)
+	a := uniqueAddress(b, "")
+	deleteAfter(b, s, a)
+	tok := strings.Repeat("eyJhbGciOiJFUzI1NiJ9.", 40)
+	if err := s.Set(a, tok); err != nil {
+		b.Fatal(err)
+	}
+	return s, a, tok
 }
 
 // TestSecretServicePrefetchSeesReplacement: a store opened with Prefetch
