@@ -1,14 +1,12 @@
 package platform
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"strings"
 
-	"github.com/BurntSushi/toml"
-
 	"github.com/posit-dev/git-credential-ppm/internal/addr"
+	"github.com/posit-dev/git-credential-ppm/internal/tomlfile"
 )
 
 // This file is the pure half of the file store: tokens.toml parsed into
@@ -47,12 +45,12 @@ func rewrite(path string, data []byte, change func(doc map[string]any) error) ([
 // parseTokensFile parses tokens.toml into generic maps, so that writing it
 // back keeps what this store does not know.
 func parseTokensFile(path string, data []byte) (map[string]any, error) {
-	doc := map[string]any{}
-	if _, err := toml.Decode(string(data), &doc); err != nil {
-		var perr toml.ParseError
+	doc, err := tomlfile.Decode(data)
+	if err != nil {
+		var perr *tomlfile.ParseError
 		if errors.As(err, &perr) {
 			return nil, fmt.Errorf("the tokens file %s is not valid TOML at line %d, column %d (%s); fix or remove that line (other tools share this file, so it is not overwritten)",
-				path, perr.Position.Line, perr.Position.Col, redactQuoted(perr.Message))
+				path, perr.Line, perr.Col, redactQuoted(perr.Message))
 		}
 		return nil, fmt.Errorf("the tokens file %s is not valid TOML; fix it or move it away (other tools share this file, so it is not overwritten)", path)
 	}
@@ -121,16 +119,14 @@ func redactQuoted(msg string) string {
 
 // encodeTokensFile writes doc as TOML and checks that it reads back.
 func encodeTokensFile(path string, doc map[string]any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := toml.NewEncoder(&buf)
-	enc.Indent = ""
-	if err := enc.Encode(doc); err != nil {
+	out, err := tomlfile.Encode(doc)
+	if err != nil {
 		return nil, fmt.Errorf("could not write the tokens file %s back (%v); it was left as it was", path, err)
 	}
-	if _, err := toml.Decode(buf.String(), &map[string]any{}); err != nil {
+	if _, err := tomlfile.Decode(out); err != nil {
 		return nil, fmt.Errorf("could not write the tokens file %s back: its content does not survive a round trip; it was left as it was", path)
 	}
-	return buf.Bytes(), nil
+	return out, nil
 }
 
 // tableList returns the array of tables doc[key]; nil when absent. Arrays of
