@@ -173,7 +173,7 @@ func splitCommand(s string, backslashes bool) ([]string, error) {
 func browserArgs(argv []string, url string) []string {
 	base := strings.ToLower(filepath.Base(strings.ReplaceAll(argv[0], `\`, "/")))
 	if base == "cmd" || base == "cmd.exe" {
-		url = cmdEscaper.Replace(url)
+		url = cmdEscaper().Replace(url)
 	}
 	out := make([]string, 0, len(argv)+1)
 	placed := false
@@ -191,8 +191,10 @@ func browserArgs(argv []string, url string) []string {
 }
 
 // cmdEscaper escapes what cmd.exe would otherwise read as operators in an
-// unquoted argument.
-var cmdEscaper = strings.NewReplacer("^", "^^", "&", "^&", "|", "^|", "<", "^<", ">", "^>", "(", "^(", ")", "^)")
+// unquoted argument (built when needed, not at every start).
+func cmdEscaper() *strings.Replacer {
+	return strings.NewReplacer("^", "^^", "&", "^&", "|", "^|", "<", "^<", ">", "^>", "(", "^(", ")", "^)")
+}
 
 // OpenBrowser runs argv (from BrowserCommand) with url in it, with no stdio
 // and in its own process group, so that it neither prints over the prompt nor

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"sync"
 )
 
 // The Secret Service transfer encryption "dh-ietf1024-sha256-aes128-cbc-pkcs7":
@@ -27,22 +28,33 @@ import (
 // dhGroupSize is the size of the group's prime in bytes.
 const dhGroupSize = 128
 
-// dhPrime is the RFC 2409 section 6.2 prime, 2^1024 - 2^960 - 1 + 2^64 * { [2^894 pi] + 129093 }.
-var dhPrime = func() *big.Int {
-	p, ok := new(big.Int).SetString(
-		"FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD1"+
-			"29024E088A67CC74020BBEA63B139B22514A08798E3404DD"+
-			"EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245"+
-			"E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED"+
-			"EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE65381"+
-			"FFFFFFFFFFFFFFFF", 16)
-	if !ok {
-		panic("platform: bad RFC 2409 prime constant")
-	}
-	return p
-}()
+var (
+	dhPrimeOnce  sync.Once
+	dhPrimeValue *big.Int
+)
 
-var dhGenerator = big.NewInt(2)
+// dhPrime returns the RFC 2409 section 6.2 prime, 2^1024 - 2^960 - 1 +
+// 2^64 * { [2^894 pi] + 129093 }, parsed on first use rather than at
+// start: a git request answered from another store never needs it.
+func dhPrime() *big.Int {
+	dhPrimeOnce.Do(func() {
+		p, ok := new(big.Int).SetString(
+			"FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD1"+
+				"29024E088A67CC74020BBEA63B139B22514A08798E3404DD"+
+				"EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245"+
+				"E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED"+
+				"EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE65381"+
+				"FFFFFFFFFFFFFFFF", 16)
+		if !ok {
+			panic("platform: bad RFC 2409 prime constant")
+		}
+		dhPrimeValue = p
+	})
+	return dhPrimeValue
+}
+
+// dhGenerator is the group's generator.
+const dhGenerator = 2
 
 // dhKeyPair is our side of the exchange.
 type dhKeyPair struct {
@@ -67,7 +79,7 @@ func newDHKeyPair(random io.Reader) (*dhKeyPair, error) {
 	// x in [2, 2^256+1], far below p-2.
 	x := new(big.Int).SetBytes(buf)
 	x.Add(x, big.NewInt(2))
-	y := new(big.Int).Exp(dhGenerator, x, dhPrime)
+	y := new(big.Int).Exp(big.NewInt(dhGenerator), x, dhPrime())
 	return &dhKeyPair{private: x, public: y.FillBytes(make([]byte, dhGroupSize))}, nil
 }
 
@@ -77,11 +89,11 @@ func (k *dhKeyPair) sharedKey(peer []byte) ([]byte, error) {
 		return nil, fmt.Errorf("the Secret Service sent a %d-byte session public key; want at most %d bytes", len(peer), dhGroupSize)
 	}
 	y := new(big.Int).SetBytes(peer)
-	pMinus1 := new(big.Int).Sub(dhPrime, big.NewInt(1))
+	pMinus1 := new(big.Int).Sub(dhPrime(), big.NewInt(1))
 	if y.Cmp(big.NewInt(1)) <= 0 || y.Cmp(pMinus1) >= 0 {
 		return nil, errors.New("the Secret Service sent an invalid session public key")
 	}
-	shared := new(big.Int).Exp(y, k.private, dhPrime)
+	shared := new(big.Int).Exp(y, k.private, dhPrime())
 	return deriveAESKey(shared.FillBytes(make([]byte, dhGroupSize)))
 }
 

@@ -42,8 +42,8 @@ func simulateService(t *testing.T, clientPublic []byte, seed uint64) simulatedSe
 	priv := make([]byte, 128)
 	_, _ = rng.Read(priv)
 	x := new(big.Int).SetBytes(priv)
-	pub := new(big.Int).Exp(big.NewInt(2), x, dhPrime)
-	shared := new(big.Int).Exp(new(big.Int).SetBytes(clientPublic), x, dhPrime)
+	pub := new(big.Int).Exp(big.NewInt(2), x, dhPrime())
+	shared := new(big.Int).Exp(new(big.Int).SetBytes(clientPublic), x, dhPrime())
 	padded := make([]byte, 128)
 	sb := shared.Bytes()
 	copy(padded[128-len(sb):], sb)
@@ -159,13 +159,13 @@ func TestDHRejectsBadPeerKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pMinus1 := new(big.Int).Sub(dhPrime, big.NewInt(1)).Bytes()
+	pMinus1 := new(big.Int).Sub(dhPrime(), big.NewInt(1)).Bytes()
 	tests := map[string][]byte{
 		"empty":     nil,
 		"zero":      {0},
 		"one":       {1},
 		"p-1":       pMinus1,
-		"p":         dhPrime.Bytes(),
+		"p":         dhPrime().Bytes(),
 		"too long":  make([]byte, 129),
 		"all zeros": make([]byte, 128),
 	}

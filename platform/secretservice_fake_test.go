@@ -113,8 +113,8 @@ func (f *fakeService) OpenSession(algorithm string, input dbus.Variant) (dbus.Va
 		// Answer with the minimal big-endian bytes of our public key (shorter
 		// than 128 when it has leading zeros), as some services do.
 		x := big.NewInt(0xC0FFEE)
-		pub := new(big.Int).Exp(big.NewInt(2), x, dhPrime)
-		shared := new(big.Int).Exp(new(big.Int).SetBytes(client), x, dhPrime)
+		pub := new(big.Int).Exp(big.NewInt(2), x, dhPrime())
+		shared := new(big.Int).Exp(new(big.Int).SetBytes(client), x, dhPrime())
 		key, err := deriveAESKey(shared.FillBytes(make([]byte, 128)))
 		if err != nil {
 			return dbus.Variant{}, "", dbus.MakeFailedError(err)

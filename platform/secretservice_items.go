@@ -5,7 +5,6 @@ package platform
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -33,8 +32,16 @@ func (s *secretService) Get(address string) (string, error) {
 }
 
 // errStaleSearch is get's answer when the items a prefetched search found
-// no longer exist.
-var errStaleSearch = fmt.Errorf("%w: the token items changed while reading", ErrNotFound)
+// no longer exist; it is ErrNotFound for errors.Is. A type rather than
+// fmt.Errorf at package level: nothing to build at start.
+var errStaleSearch error = staleSearchError{}
+
+type staleSearchError struct{}
+
+func (staleSearchError) Error() string {
+	return ErrNotFound.Error() + ": the token items changed while reading"
+}
+func (staleSearchError) Unwrap() error { return ErrNotFound }
 
 func (s *secretService) get(address string) (string, error) {
 	found, err := s.search(address, false)

@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // openNoFollow opens path with flag, failing with errSymlink when path is a
@@ -28,9 +30,31 @@ func openNoFollow(path string, flag int, perm fs.FileMode) (*os.File, error) {
 // openForRead opens the tokens file for reading. It may be a link (a dotfile
 // manager's) in a directory only this user can write; O_NONBLOCK keeps a
 // FIFO planted there from blocking the open, and the caller checks that
-// what it opened is a regular file.
+// what it opened is a regular file. A regular file (which never blocks) is
+// set back to blocking before os.NewFile sees it: os.File registers a
+// non-blocking descriptor with the runtime's poller, which would start
+// epoll and a wake-up of the poller thread for one read on every get.
 func openForRead(path string) (*os.File, error) {
-	return os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	var fd int
+	var err error
+	for {
+		fd, err = syscall.Open(path, syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
+		if err != syscall.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
+	}
+	var st syscall.Stat_t
+	if err := syscall.Fstat(fd, &st); err == nil && st.Mode&syscall.S_IFMT == syscall.S_IFREG {
+		// F_SETFL changes only the status flags; O_NONBLOCK is the one set.
+		if _, err := unix.FcntlInt(uintptr(fd), unix.F_SETFL, 0); err != nil {
+			syscall.Close(fd)
+			return nil, &fs.PathError{Op: "fcntl", Path: path, Err: err}
+		}
+	}
+	return os.NewFile(uintptr(fd), path), nil
 }
 
 // checkOwner refuses a file or directory that belongs to another user
