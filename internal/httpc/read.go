@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"net"
 	"net/textproto"
 	"strconv"
 	"strings"
@@ -19,8 +18,8 @@ const maxHeaderBytes = 1 << 20
 var ErrHeaderTooLarge = errors.New("the server's answer has a header over 1 MiB")
 
 // readResponse reads the status line and header of the answer to req from
-// conn (skipping 1xx answers) and sets up its body.
-func readResponse(conn net.Conn, req *Request) (*Response, error) {
+// conn (skipping 1xx answers) and sets up its body, which reads from conn too.
+func readResponse(conn io.Reader, req *Request) (*Response, error) {
 	lr := &io.LimitedReader{R: conn, N: maxHeaderBytes}
 	br := bufio.NewReader(lr)
 	tp := textproto.NewReader(br)
