@@ -8,17 +8,23 @@ import (
 	"time"
 )
 
-// BenchmarkNetHTTPFloor measures what linking net/http (and with it
-// crypto/tls and x509) costs a process that does nothing: an empty static
-// Go program and the same program with `import _ "net/http"`, alternating
-// in one run. Its ratio (nethttp-x) is the floor under
-// BenchmarkFileGetVsEmptyProgram's get-x for any binary that can also log
-// in over HTTPS: package initialisation of the standard library alone.
+// BenchmarkNetHTTPFloor measures what linking the TLS stack costs a process
+// that does nothing: an empty static Go program, the same program with
+// `import _ "crypto/tls"` (x509, the FIPS module's packages, net), and one
+// with `import _ "net/http"` (which adds http2, mime, multipart, gzip),
+// alternating in one run. tls-x is the floor under
+// BenchmarkFileGetVsEmptyProgram's get-x for any binary that can also log in
+// over HTTPS: package initialisation of the standard library alone, before
+// any of our code runs. nethttp-x shows what net/http would add: the reason
+// the binary speaks HTTP/1.1 through internal/httpc.
 //
 //	go test -run '^$' -bench NetHTTPFloor -benchtime 400x .
 func BenchmarkNetHTTPFloor(b *testing.B) {
-	empty := buildEmptyProgram(b)
-	nethttp := buildGoProgram(b, "nethttp", "package main\n\nimport _ \"net/http\"\n\nfunc main() {}\n")
+	programs := []string{
+		buildEmptyProgram(b),
+		buildGoProgram(b, "tls", "package main\n\nimport _ \"crypto/tls\"\n\nfunc main() {}\n"),
+		buildGoProgram(b, "nethttp", "package main\n\nimport _ \"net/http\"\n\nfunc main() {}\n"),
+	}
 	run := func(path string) time.Duration {
 		start := time.Now()
 		if out, err := exec.Command(path).CombinedOutput(); err != nil {
@@ -26,21 +32,20 @@ func BenchmarkNetHTTPFloor(b *testing.B) {
 		}
 		return time.Since(start)
 	}
-	var empties, withHTTP []time.Duration
+	times := make([][]time.Duration, len(programs))
 	b.ResetTimer()
 	for i := range b.N {
-		if i%2 == 0 {
-			empties = append(empties, run(empty))
-			withHTTP = append(withHTTP, run(nethttp))
-		} else {
-			withHTTP = append(withHTTP, run(nethttp))
-			empties = append(empties, run(empty))
+		for j := range programs { // rotate who goes first
+			k := (i + j) % len(programs)
+			times[k] = append(times[k], run(programs[k]))
 		}
 	}
 	b.StopTimer()
-	e, h := median(empties), median(withHTTP)
+	e, t, h := median(times[0]), median(times[1]), median(times[2])
 	b.ReportMetric(float64(e.Microseconds())/1000, "empty-median-ms")
+	b.ReportMetric(float64(t.Microseconds())/1000, "tls-median-ms")
 	b.ReportMetric(float64(h.Microseconds())/1000, "nethttp-median-ms")
+	b.ReportMetric(float64(t)/float64(e), "tls-x")
 	b.ReportMetric(float64(h)/float64(e), "nethttp-x")
 }
 
