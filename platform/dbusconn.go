@@ -19,22 +19,21 @@ import (
 )
 
 // A bus connection whose login costs no round trip. godbus's Auth spends
-// five (a bare AUTH to learn the mechanisms, AUTH EXTERNAL, DATA, the unix-fd
-// negotiation, then BEGIN) before the first call may go out. The D-Bus
-// specification lets a client pipeline instead, as sd-bus does: it sends
-// "AUTH EXTERNAL <uid>" and BEGIN at once, followed by its messages, and
-// then reads the bus's "OK <guid>" before the first reply. loginConn does
-// that on the socket and answers godbus's own dialogue locally, so that
-// godbus (given it through dbus.NewConn) sees an ordinary login.
+// four (a bare AUTH to learn the mechanisms, AUTH EXTERNAL, DATA, the
+// unix-fd negotiation) before BEGIN, and only then may the first call go
+// out. The D-Bus specification lets a client pipeline instead, as sd-bus
+// does: it sends "AUTH EXTERNAL", an empty DATA (the bus is to take our
+// identity from the socket, as it does for godbus's dialogue) and BEGIN at
+// once, followed by its messages, and then reads the bus's "DATA" and
+// "OK <guid>" before the first reply. loginConn does that on the socket and
+// answers godbus's own dialogue locally, so that godbus (given it through
+// dbus.NewConn) sees an ordinary login.
 //
 // Only for unix sockets on Linux, where the bus learns our uid from the
 // socket itself (SO_PEERCRED); other transports, and the BSDs (whose buses
 // may want credentials sent with the first byte), use godbus's own dialer.
-
-// errExternalRefused is the login's answer when the bus refused EXTERNAL:
-// another mechanism (DBUS_COOKIE_SHA1) may still work through godbus's own
-// dialogue.
-var errExternalRefused = errors.New("the bus refused EXTERNAL authentication")
+// godbus knows no mechanism but EXTERNAL here, so a bus that refuses it
+// would refuse godbus's dialogue too.
 
 // busSockets returns the unix sockets a bus address names, in order, as
 // net.Dial spells them ("@name" for an abstract one), or nil when
@@ -79,7 +78,7 @@ func busSockets(address string) []string {
 // dialPipelined connects to the first of socks that accepts within timeout
 // and returns a godbus connection on it, already logged in as far as
 // godbus knows; the bus's verdict arrives with the first read, and a
-// refusal fails every call (errExternalRefused for a REJECTED).
+// refusal fails every call.
 func dialPipelined(socks []string, timeout time.Duration) (*dbus.Conn, error) {
 	var sock net.Conn
 	var err error
@@ -91,8 +90,7 @@ func dialPipelined(socks []string, timeout time.Duration) (*dbus.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	lc := newLoginConn(sock, os.Geteuid())
-	conn, err := dbus.NewConn(lc)
+	conn, err := dbus.NewConn(newLoginConn(sock))
 	if err == nil {
 		err = conn.Auth([]dbus.Auth{dbus.AuthExternal(strconv.Itoa(os.Geteuid()))})
 	}
@@ -124,12 +122,11 @@ type loginConn struct {
 	err     error // why the bus refused the login
 }
 
-func newLoginConn(sock net.Conn, euid int) *loginConn {
-	uid := strconv.Itoa(euid)
+func newLoginConn(sock net.Conn) *loginConn {
 	return &loginConn{
 		sock:   sock,
 		in:     bufio.NewReaderSize(sock, 4096),
-		prefix: fmt.Appendf(nil, "\x00AUTH EXTERNAL %x\r\nBEGIN\r\n", uid),
+		prefix: []byte("\x00AUTH EXTERNAL\r\nDATA\r\nBEGIN\r\n"),
 	}
 }
 
@@ -185,7 +182,8 @@ func (c *loginConn) Read(p []byte) (int, error) {
 	return c.in.Read(p)
 }
 
-// checkLogin reads the bus's answer to our login once: "OK <guid>" lets the
+// checkLogin reads the bus's answer to our login once: "OK <guid>" (after
+// "DATA", the bus's empty challenge, which our empty DATA answered) lets the
 // messages through; anything else fails this and every later read.
 func (c *loginConn) checkLogin() error {
 	c.rmu.Lock()
@@ -193,22 +191,32 @@ func (c *loginConn) checkLogin() error {
 	if c.checked || c.err != nil {
 		return c.err
 	}
+	line, err := c.loginLine()
+	if err == nil && line == "DATA\r\n" {
+		line, err = c.loginLine()
+	}
+	if err == nil {
+		err = loginAnswer(line)
+	}
+	c.err, c.checked = err, err == nil
+	return err
+}
+
+// loginLine reads one line of the bus's answer to the login, with its CRLF.
+func (c *loginConn) loginLine() (string, error) {
 	line, err := c.in.ReadSlice('\n')
 	switch {
 	case err == nil:
-		c.err = loginAnswer(string(line))
+		return string(line), nil
 	case errors.Is(err, bufio.ErrBufferFull):
-		c.err = fmt.Errorf("the bus answered the login with %q…, not OK", line[:min(len(line), 40)])
+		return "", fmt.Errorf("the bus answered the login with %q…, not OK", line[:min(len(line), 40)])
 	case len(line) == 0:
-		c.err = fmt.Errorf("the bus closed the connection instead of answering the login: %w", err)
-	default:
-		c.err = fmt.Errorf("the bus answered the login with %q and then %w", line, err)
+		return "", fmt.Errorf("the bus closed the connection instead of answering the login: %w", err)
 	}
-	c.checked = c.err == nil
-	return c.err
+	return "", fmt.Errorf("the bus answered the login with %q and then %w", line, err)
 }
 
-// loginAnswer judges the bus's answer to AUTH EXTERNAL (one line, with its
+// loginAnswer judges the bus's last answer to the login (one line, with its
 // CRLF).
 func loginAnswer(line string) error {
 	words := strings.Fields(line)
@@ -221,7 +229,7 @@ func loginAnswer(line string) error {
 		if len(words) > 1 {
 			offers = strings.Join(words[1:], ", ")
 		}
-		return fmt.Errorf("%w for uid %d (it offers %s)", errExternalRefused, os.Geteuid(), offers)
+		return fmt.Errorf("the bus refused EXTERNAL authentication for uid %d (it offers %s)", os.Geteuid(), offers)
 	}
 	return fmt.Errorf("the bus answered the login with %q, not OK", strings.TrimSpace(line[:min(len(line), 40)]))
 }

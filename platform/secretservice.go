@@ -134,17 +134,11 @@ func openSecretService(cfg secretServiceConfig) (*secretService, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := openOn(address, cfg, true)
-	if errors.Is(err, errExternalRefused) {
-		// The bus wants another mechanism (or refuses us): godbus's full
-		// dialogue tries all it knows and names the failure.
-		s, err = openOn(address, cfg, false)
-	}
-	return s, err
+	return openOn(address, cfg, true)
 }
 
 // openOn is openSecretService on the bus at address, pipelining the login
-// if pipeline (dialBus).
+// if pipeline (dialBus; BenchmarkSecretServiceLogin compares the two).
 func openOn(address string, cfg secretServiceConfig, pipeline bool) (*secretService, error) {
 	conn, hello, err := dialBus(address, cfg.callTimeout, pipeline)
 	if err != nil {

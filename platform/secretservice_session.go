@@ -59,8 +59,7 @@ func connectBus(address string, timeout time.Duration) (*dbus.Conn, error) {
 //
 // With pipeline, a bus on a unix socket is logged in to with no round trip
 // either (dbusconn.go): its verdict comes with the answer to Hello, and a
-// refusal of EXTERNAL fails Hello with errExternalRefused, after which the
-// caller may dial again without pipeline, for godbus's full dialogue.
+// refusal fails Hello with a sentence saying what the bus answered.
 func dialBus(address string, timeout time.Duration, pipeline bool) (*dbus.Conn, pendingCall, error) {
 	var conn *dbus.Conn
 	var err error
@@ -104,8 +103,6 @@ func helloDone(hello pendingCall, address string, timeout time.Duration) error {
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("%w: the D-Bus session bus at %s did not answer within %s", ErrUnavailable, address, timeout)
-	case errors.Is(err, errExternalRefused):
-		return fmt.Errorf("%w: cannot log in to the D-Bus session bus at %s: %w", ErrUnavailable, address, err)
 	case err != nil:
 		return fmt.Errorf("%w: cannot log in to the D-Bus session bus at %s: %v", ErrUnavailable, address, err)
 	}
