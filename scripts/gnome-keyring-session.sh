@@ -9,9 +9,13 @@
 # configuration under $XDG_CONFIG_HOME; Go's own locations are pinned first
 # so that they do not move with them. The keyring is unlocked before
 # anything activates the daemon over D-Bus; its password must not be empty.
+# The daemon --unlock starts owns org.freedesktop.secrets a moment after it
+# returns: the command runs once it does, or a first call would have the bus
+# start a second, locked daemon (a test would then see NoReply or a locked
+# keyring, more often the fewer round trips our login costs).
 set -euo pipefail
 export PATH=/usr/local/go/bin:$PATH
-for t in dbus-run-session gnome-keyring-daemon; do
+for t in dbus-run-session dbus-send gnome-keyring-daemon; do
   command -v "$t" >/dev/null || { echo "gnome-keyring-session: $t is missing (apt-get install dbus gnome-keyring)" >&2; exit 1; }
 done
 scratch=$(mktemp -d)
@@ -26,5 +30,13 @@ dbus-run-session -- bash -c '
   set -euo pipefail
   eval "$(printf "private-keyring-password" | gnome-keyring-daemon --unlock --components=secrets)"
   export GNOME_KEYRING_CONTROL
+  for _ in $(seq 500); do
+    dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+      org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets | grep -q "boolean true" && break
+    sleep 0.01
+  done
+  dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+    org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets | grep -q "boolean true" ||
+    { echo "gnome-keyring-session: gnome-keyring-daemon did not take org.freedesktop.secrets within 5 s" >&2; exit 1; }
   "$@"
 ' gnome-keyring-session "$@"
