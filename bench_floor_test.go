@@ -8,21 +8,22 @@ import (
 	"time"
 )
 
-// BenchmarkNetHTTPFloor measures what linking the TLS stack costs a process
-// that does nothing: an empty static Go program, the same program with
-// `import _ "crypto/tls"` (x509, the FIPS module's packages, net), and one
-// with `import _ "net/http"` (which adds http2, mime, multipart, gzip),
-// alternating in one run. tls-x is the floor under
-// BenchmarkFileGetVsEmptyProgram's get-x for any binary that can also log in
-// over HTTPS: package initialisation of the standard library alone, before
-// any of our code runs. nethttp-x shows what net/http would add: the reason
-// the binary speaks HTTP/1.1 through internal/httpc.
+// BenchmarkNetHTTPFloor measures what being able to log in over HTTPS
+// costs a process that does nothing: an empty static Go program; one that
+// could dial TLS and decode a JSON answer (tlsFloorProgram: crypto/tls,
+// x509, the FIPS module's packages, net, encoding/json linked and
+// initialised, none of it run); and one with `import _ "net/http"` (which
+// adds http2, mime, multipart, gzip), alternating in one run. tls-x is the
+// floor under BenchmarkFileGetVsEmptyProgram's get-x for any Go binary that
+// can also log in: runtime start and package initialisation of the standard
+// library, before any of our code runs. nethttp-x shows what net/http
+// would add: the reason the binary speaks HTTP/1.1 through internal/httpc.
 //
 //	go test -run '^$' -bench NetHTTPFloor -benchtime 400x .
 func BenchmarkNetHTTPFloor(b *testing.B) {
 	programs := []string{
 		buildEmptyProgram(b),
-		buildGoProgram(b, "tls", "package main\n\nimport _ \"crypto/tls\"\n\nfunc main() {}\n"),
+		buildGoProgram(b, "tls", tlsFloorProgram),
 		buildGoProgram(b, "nethttp", "package main\n\nimport _ \"net/http\"\n\nfunc main() {}\n"),
 	}
 	run := func(path string) time.Duration {
@@ -48,6 +49,27 @@ func BenchmarkNetHTTPFloor(b *testing.B) {
 	b.ReportMetric(float64(t)/float64(e), "tls-x")
 	b.ReportMetric(float64(h)/float64(e), "nethttp-x")
 }
+
+// tlsFloorProgram links what a login needs, TLS and JSON, behind a branch
+// that no benchmark run takes (it needs an argument).
+const tlsFloorProgram = `package main
+
+import (
+	"crypto/tls"
+	"encoding/json"
+	"os"
+)
+
+func main() {
+	if len(os.Args) > 1 {
+		c, err := tls.Dial("tcp", os.Args[1], &tls.Config{})
+		if err == nil {
+			var answer map[string]any
+			_ = json.NewDecoder(c).Decode(&answer)
+		}
+	}
+}
+`
 
 // buildGoProgram builds src (one main.go, no module) as a static binary.
 func buildGoProgram(b *testing.B, name, src string) string {
