@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -117,8 +118,11 @@ func (d *doctor) checkServer(ctx context.Context, a protocol.Address) {
 	resp, err := client.Do(ctx, req)
 	rtt := time.Since(start)
 	if err != nil {
+		var proxyErr *httpc.ProxyError
 		if line := tlsFailure(a, err); line != "" {
 			d.bad("%s", line)
+		} else if errors.As(err, &proxyErr) {
+			d.bad("%s: not reachable: %v", a.Raw, proxyErr) // it says what to do
 		} else {
 			d.bad("%s: not reachable (%v); check the address, VPN or proxy", a.Raw, err)
 		}

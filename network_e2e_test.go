@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/posit-dev/git-credential-ppm/internal/fakeppm"
+	"github.com/posit-dev/git-credential-ppm/internal/socks5test"
 )
 
 // A Package Manager behind a private certificate authority, and behind a
@@ -205,4 +206,93 @@ func TestHTTPSProxy(t *testing.T) {
 		t.Errorf("with NO_PROXY=ppm.test the proxy was still used: %q", proxy.Targets())
 	}
 	w.assertNoSecretsLeaked(tok)
+}
+
+// Requests to the address go through a SOCKS5 proxy with a password
+// (socks5h://user:password@…, as an `ssh -D` forward or a corporate SOCKS
+// gateway is set): the name ppm.test goes to the proxy as a name, TLS runs
+// end to end over the tunnel; the trace and doctor name the proxy with the
+// password redacted; a wrong password fails in one line naming the proxy;
+// NO_PROXY sends requests direct.
+func TestSOCKS5Proxy(t *testing.T) {
+	t.Parallel()
+	const proxyUser, proxyPass = "ppm-user", "socks-Secret-77"
+	w, _, caFile, _ := tlsWorld(t, "ppm.test")
+	u, err := url.Parse(w.ppm.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	address := "https://ppm.test:" + u.Port()
+	proxy := socks5test.Start(t)
+	proxy.Names = []string{"ppm.test"}
+	proxy.User, proxy.Password = proxyUser, proxyPass
+	w.set("PACKAGEMANAGER_ADDRESS", address)
+	w.set("SSL_CERT_FILE", caFile)
+	w.set("HTTPS_PROXY", proxy.URL("socks5h", proxyUser, proxyPass))
+	req := gitRequest("https", "ppm.test:"+u.Port(), "")
+	r := w.run(req, "get")
+	tok := attr(r.stdout, "password")
+	if r.code != 0 || !w.ppm.ValidToken(tok) {
+		t.Fatalf("get through the SOCKS5 proxy: code %d stderr %q", r.code, r.stderr)
+	}
+	want := "domain ppm.test:" + u.Port()
+	if got := proxy.Requests(); len(got) != 1 || got[0].Target != want || !got[0].Auth || got[0].User != proxyUser {
+		t.Fatalf("the proxy was asked %+v; want one authenticated connection to %s", got, want)
+	}
+	// As for an http proxy with a password: the trace's redactor marks it.
+	redacted := "socks5h://" + proxyUser + ":[redacted]@" + proxy.Addr()
+	trace, _ := os.ReadFile(w.trace)
+	if line := address + " goes through the proxy " + redacted; !strings.Contains(string(trace), line) {
+		t.Errorf("the trace does not say %q:\n%s", line, trace)
+	}
+	d := w.run("", "doctor")
+	if line := address + ": requests go through the proxy socks5h://" + proxyUser + "@" + proxy.Addr(); !strings.Contains(d.stdout, line) || !strings.Contains(d.stdout, "reachable over TLS") {
+		t.Errorf("doctor does not say %q and reachable over TLS: %q", line, d.stdout)
+	}
+	if got := proxy.Targets(); len(got) != 2 || got[1] != want {
+		t.Errorf("after doctor the proxy was asked %q; want get's and doctor's connection to %s", got, want)
+	}
+	// The wrong password: one line naming the proxy, not the password.
+	if r := w.run("", "logout"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	w.set("HTTPS_PROXY", proxy.URL("socks5h", proxyUser, "wrong-Secret-88"))
+	r = w.run(req, "get")
+	if line := "the proxy socks5h://" + proxy.Addr() + " refused the user name and password; check them in HTTPS_PROXY"; r.code == 0 || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 || !strings.Contains(r.stderr, line) {
+		t.Errorf("wrong proxy password: code %d stderr %q; want one line saying %q", r.code, r.stderr, line)
+	}
+	// A proxy that is not there: get and doctor say so, naming it.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone := ln.Addr().String()
+	ln.Close()
+	w.set("HTTPS_PROXY", "socks5://"+proxyUser+":"+proxyPass+"@"+gone)
+	r = w.run(req, "get")
+	if line := "the proxy socks5://" + gone + " cannot be reached ("; r.code == 0 || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 || !strings.Contains(r.stderr, line) {
+		t.Errorf("proxy not there: code %d stderr %q; want one line saying %q", r.code, r.stderr, line)
+	}
+	dg := w.run("", "doctor")
+	if line := address + ": not reachable: the proxy socks5://" + gone + " cannot be reached ("; !strings.Contains(dg.stdout, line) {
+		t.Errorf("doctor with the proxy not there does not say %q: %q", line, dg.stdout)
+	}
+	// NO_PROXY: direct, and ppm.test resolves nowhere, so it fails in one
+	// line naming the host, without asking the proxy.
+	w.set("HTTPS_PROXY", proxy.URL("socks5h", proxyUser, proxyPass))
+	w.set("NO_PROXY", "ppm.test")
+	before := len(proxy.Requests())
+	r = w.run(req, "get")
+	if r.code == 0 || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 || !strings.Contains(r.stderr, "ppm.test") {
+		t.Errorf("with NO_PROXY: code %d stderr %q; want one line about ppm.test", r.code, r.stderr)
+	}
+	if got := proxy.Requests(); len(got) != before {
+		t.Errorf("with NO_PROXY=ppm.test the proxy was still used: %+v", got[before:])
+	}
+	for _, out := range []string{d.stdout, d.stderr, dg.stdout, dg.stderr, string(trace)} {
+		if strings.Contains(out, proxyPass) || strings.Contains(out, "wrong-Secret-88") {
+			t.Errorf("the proxy's password was printed: %q", out)
+		}
+	}
+	w.assertNoSecretsLeaked(tok, proxyPass, "wrong-Secret-88")
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/posit-dev/git-credential-ppm/internal/httpc"
+	"github.com/posit-dev/git-credential-ppm/internal/socks5test"
 )
 
 // endpointCall runs one of the three requests against a client.
@@ -179,6 +180,53 @@ func TestUnreachable(t *testing.T) {
 			c := &Client{BaseURL: closed, Now: clock.Now, Sleep: clock.Sleep}
 			checkErr(t, ec.run(context.Background(), c, clock), "connection refused", ec.path)
 		})
+	}
+}
+
+// TestThroughASOCKS5Proxy: a token exchange through a SOCKS5 proxy with
+// a password, and one through a proxy that is not there or refuses the
+// password: one line naming the proxy, never its password.
+func TestThroughASOCKS5Proxy(t *testing.T) {
+	srv := httptest.NewTLSServer(jsonHandler(200, `{"access_token":"opaque","expires_in":120}`))
+	defer srv.Close()
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate()) // it names example.com
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	proxy := socks5test.Start(t)
+	proxy.Names = []string{"example.com"}
+	proxy.User, proxy.Password = "me", "proxy-Secret-1"
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone := ln.Addr().String()
+	ln.Close()
+	for _, c := range []struct{ proxy, want string }{
+		{proxy.URL("socks5h", "me", "proxy-Secret-1"), ""},
+		{proxy.URL("socks5h", "me", "wrong-Secret-2"), "could not reach https://example.com:" + port + " for /__api__/token: the proxy socks5h://" + proxy.Addr() + " refused the user name and password; check them in HTTPS_PROXY"},
+		{"socks5://me:proxy-Secret-1@" + gone, "could not reach https://example.com:" + port + " for /__api__/token: the proxy socks5://" + gone + " cannot be reached ("},
+	} {
+		getenv := func(k string) string {
+			if k == "HTTPS_PROXY" {
+				return c.proxy
+			}
+			return ""
+		}
+		cl := &Client{BaseURL: "https://example.com:" + port, HTTP: &httpc.Client{Getenv: getenv, RootCAs: func() (*x509.CertPool, error) { return pool, nil }}}
+		_, err := cl.Exchange(context.Background(), "an-identity-token")
+		if c.want == "" {
+			if err != nil {
+				t.Errorf("exchange through %s: %v", c.proxy, err)
+			}
+			continue
+		}
+		checkErr(t, err, c.want, PathToken)
+		if strings.Contains(err.Error(), "Secret") {
+			t.Errorf("the proxy's password is in %q", err)
+		}
+	}
+	if got := proxy.Targets(); len(got) != 2 || got[0] != "domain example.com:"+port || got[1] != "" {
+		t.Errorf("the proxy saw %q; want one CONNECT to example.com:%s, then one refused login", got, port)
 	}
 }
 

@@ -246,12 +246,15 @@ func transportError(u *url.URL, timeout time.Duration, err error) error {
 	var invalid x509.CertificateInvalidError
 	var verify *tls.CertificateVerificationError
 	var ca *CAError
+	var proxy *httpc.ProxyError
 	where := u.Scheme + "://" + u.Host
 	switch {
 	case errors.As(err, &ca):
 		return ca
 	case errors.As(err, &re):
 		return fmt.Errorf("%s redirected to %s://%s; refused, because codes and tokens are only sent to the configured address: set PACKAGEMANAGER_ADDRESS to the address Package Manager is served at", u.Path, re.to.Scheme, re.to.Host)
+	case errors.As(err, &proxy): // it names the proxy and says what to do
+		return fmt.Errorf("could not reach %s for %s: %w", where, u.Path, proxy)
 	case isTimeout(err):
 		return fmt.Errorf("%s gave no answer within %s; check that %s is up and reachable (network, VPN, proxy), then try again", u.Path, timeoutText(timeout), where)
 	case isConnRefused(err):

@@ -6,7 +6,8 @@
 // One request per connection: no keep-alive, no HTTP/2, no compression.
 // TLS through crypto/tls (TLS 1.2 or later), proxies from HTTPS_PROXY,
 // HTTP_PROXY and NO_PROXY as Go's net/http reads them (CONNECT for https,
-// the absolute form for http), redirects under the caller's policy, and
+// the absolute form for http, SOCKS5 with or without a user name and
+// password for both), redirects under the caller's policy, and
 // deadlines from the context and Timeout on the connection itself, so no
 // read or write outlives them.
 package httpc

@@ -35,7 +35,8 @@ func (c *Client) roundTrip(ctx context.Context, req *Request) (*Response, error)
 	}
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	closeAll := func() { stop(); conn.Close() }
-	if _, err := conn.Write(requestBytes(req, proxy != nil && u.Scheme == "http", proxy)); err != nil {
+	absolute := proxy != nil && u.Scheme == "http" && !isSOCKS(proxy)
+	if _, err := conn.Write(requestBytes(req, absolute, proxy)); err != nil {
 		closeAll()
 		return nil, ctxErr(ctx, err)
 	}
@@ -49,16 +50,28 @@ func (c *Client) roundTrip(ctx context.Context, req *Request) (*Response, error)
 }
 
 // connect dials the server, or the proxy and through it the server, and
-// speaks TLS to an https server. The connection's deadline is ctx's.
+// speaks TLS to an https server. The connection's deadline is ctx's, and
+// ctx's end closes it while the proxy is asked for the tunnel.
 func (c *Client) connect(ctx context.Context, u, proxy *url.URL) (net.Conn, error) {
 	target := hostPort(u)
 	dialAddr := target
 	if proxy != nil {
 		dialAddr = hostPort(proxy)
 	}
+	var socksReq []byte
+	if isSOCKS(proxy) {
+		var err error
+		if socksReq, err = socksRequest(target, proxy); err != nil {
+			return nil, err
+		}
+	}
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", dialAddr)
 	if err != nil {
+		if proxy != nil {
+			err = &ProxyError{Proxy: proxyName(proxy), Problem: "cannot be reached", Err: err,
+				Fix: "check that it is running and that " + proxyVariable(u) + " names it, or list the host in NO_PROXY to go direct"}
+		}
 		return nil, ctxErr(ctx, err)
 	}
 	if dl, ok := ctx.Deadline(); ok {
@@ -68,6 +81,17 @@ func (c *Client) connect(ctx context.Context, u, proxy *url.URL) (net.Conn, erro
 		conn.Close()
 		return nil, ctxErr(ctx, err)
 	}
+	if proxy != nil {
+		// A deadline is the connection's own (set above); a cancellation
+		// closes it.
+		raw := conn
+		stop := context.AfterFunc(ctx, func() {
+			if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				raw.Close()
+			}
+		})
+		defer stop()
+	}
 	if proxy != nil && proxy.Scheme == "https" {
 		tc, err := c.handshake(ctx, conn, proxy.Hostname())
 		if err != nil {
@@ -75,7 +99,12 @@ func (c *Client) connect(ctx context.Context, u, proxy *url.URL) (net.Conn, erro
 		}
 		conn = tc
 	}
-	if proxy != nil && u.Scheme == "https" {
+	switch {
+	case isSOCKS(proxy):
+		if err := socksConnect(conn, socksReq, target, proxy, proxyVariable(u)); err != nil {
+			return fail(err)
+		}
+	case proxy != nil && u.Scheme == "https":
 		if err := tunnel(conn, target, proxy); err != nil {
 			return fail(err)
 		}
@@ -156,9 +185,13 @@ func proxyAuth(proxy *url.URL) string {
 func hostPort(u *url.URL) string {
 	port := u.Port()
 	if port == "" {
-		port = "80"
-		if u.Scheme == "https" {
+		switch u.Scheme {
+		case "https":
 			port = "443"
+		case "socks5", "socks5h":
+			port = "1080"
+		default:
+			port = "80"
 		}
 	}
 	return net.JoinHostPort(u.Hostname(), port)

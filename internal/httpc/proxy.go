@@ -16,7 +16,8 @@ var ErrProxySetting = errors.New("the proxy setting (HTTPS_PROXY or HTTP_PROXY) 
 // means no proxy): HTTPS_PROXY for https, HTTP_PROXY for http (ignored
 // under CGI, when REQUEST_METHOD is set), the upper-case name first; never
 // for localhost or a loopback IP; never for a host NO_PROXY matches. A
-// proxy without a scheme is http://.
+// proxy without a scheme is http://; socks5:// and socks5h:// are
+// SOCKS5 proxies (port 1080 by default) that resolve host names.
 func ProxyFor(getenv func(string) string, u *url.URL) (*url.URL, error) {
 	return proxyFunc(getenv)(u)
 }
@@ -60,8 +61,8 @@ func parseProxy(s string) (*url.URL, error) {
 	if err != nil || u.Host == "" {
 		return nil, ErrProxySetting
 	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, errors.New("the proxy setting (HTTPS_PROXY or HTTP_PROXY) names a " + u.Scheme + " proxy, which git-credential-ppm does not speak; use an http:// or https:// proxy")
+	if !knownProxyScheme(u.Scheme) {
+		return nil, errors.New("the proxy setting (HTTPS_PROXY or HTTP_PROXY) names a " + u.Scheme + " proxy, which git-credential-ppm does not speak; use an http://, https://, socks5:// or socks5h:// proxy")
 	}
 	return u, nil
 }

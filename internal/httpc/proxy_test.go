@@ -50,6 +50,12 @@ func TestProxyFor(t *testing.T) {
 		{env("HTTPS_PROXY", p, "NO_PROXY", "10.0.0.0/8"), "https://11.1.2.3", p},
 		{env("HTTPS_PROXY", p, "NO_PROXY", "192.168.1.5"), "https://192.168.1.5:9", ""},
 		{nil, "https://ppm.example.com", ""},
+		// SOCKS5, under the same rules.
+		{env("HTTPS_PROXY", "socks5://proxy.corp"), "https://ppm.example.com", "socks5://proxy.corp"},
+		{env("HTTP_PROXY", "socks5h://u:pw@proxy.corp:1081"), "http://ppm.example.com", "socks5h://u:pw@proxy.corp:1081"},
+		{env("HTTPS_PROXY", "socks5h://proxy.corp"), "https://127.0.0.1", ""},
+		{env("HTTPS_PROXY", "socks5://proxy.corp", "NO_PROXY", ".example.com"), "https://ppm.example.com", ""},
+		{env("HTTPS_PROXY", "socks5://proxy.corp", "NO_PROXY", ".example.com"), "https://ppm.example.org", "socks5://proxy.corp"},
 	}
 	for i, c := range cases {
 		got, err := ProxyFor(c.env, mustURL(c.url))
@@ -57,9 +63,20 @@ func TestProxyFor(t *testing.T) {
 			t.Errorf("case %d (%s): %v, %v; want %q", i, c.url, got, err, c.want)
 		}
 	}
-	for _, bad := range []string{"http://[::1", "socks5://proxy.corp:1080"} {
+	for _, bad := range []string{"http://[::1", "socks4://proxy.corp:1080", "ftp://proxy.corp"} {
 		if _, err := ProxyFor(env("HTTPS_PROXY", bad), mustURL("https://ppm.example.com")); err == nil || strings.Contains(err.Error(), "\n") {
 			t.Errorf("HTTPS_PROXY=%s: %v; want one line", bad, err)
+		}
+	}
+}
+
+func TestProxyDefaultPorts(t *testing.T) {
+	for u, want := range map[string]string{
+		"socks5://p": "p:1080", "socks5h://p": "p:1080", "socks5://p:9": "p:9",
+		"http://p": "p:80", "https://p": "p:443",
+	} {
+		if got := hostPort(mustURL(u)); got != want {
+			t.Errorf("%s dials %s; want %s", u, got, want)
 		}
 	}
 }
