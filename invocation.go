@@ -27,6 +27,10 @@ type invocation struct {
 	traceOnce sync.Once
 	trace     *tracer
 	prompt    *prompter
+
+	addrOnce sync.Once
+	addrList []protocol.Address
+	addrErr  error
 }
 
 // errorf prints one line on stderr: redacted, and with control characters
@@ -52,18 +56,21 @@ func (inv *invocation) environment() []string {
 	return nil
 }
 
-// addresses parses PACKAGEMANAGER_ADDRESS. Unset is not an error: the
-// helper serves nothing.
+// addresses parses PACKAGEMANAGER_ADDRESS, once per invocation (a get
+// needs it to match git's request and again to open the store). Unset is
+// not an error: the helper serves nothing.
 func (inv *invocation) addresses() ([]protocol.Address, error) {
-	raw := strings.TrimSpace(inv.getenv("PACKAGEMANAGER_ADDRESS"))
-	if raw == "" {
-		return nil, nil
-	}
-	list, err := protocol.ParseAddressList(raw)
-	if err != nil {
-		return nil, fmt.Errorf("PACKAGEMANAGER_ADDRESS: %w", err)
-	}
-	return list, nil
+	inv.addrOnce.Do(func() {
+		raw := strings.TrimSpace(inv.getenv("PACKAGEMANAGER_ADDRESS"))
+		if raw == "" {
+			return
+		}
+		inv.addrList, inv.addrErr = protocol.ParseAddressList(raw)
+		if inv.addrErr != nil {
+			inv.addrList, inv.addrErr = nil, fmt.Errorf("PACKAGEMANAGER_ADDRESS: %w", inv.addrErr)
+		}
+	})
+	return inv.addrList, inv.addrErr
 }
 
 // configured returns the configured addresses, or errNoAddress when there
