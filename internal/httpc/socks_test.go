@@ -280,11 +280,78 @@ func TestSOCKS5Deadlines(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { <-greeted; cancel() }()
 	req, _ := NewRequest("GET", "https://ppm.example.com/x", nil)
-	if _, err := newProxiedClient("socks5://"+addr, nil).Do(ctx, req); !errors.Is(err, context.Canceled) {
-		t.Errorf("cancelled during the SOCKS5 greeting: %v; want context.Canceled", err)
+	ended := make(chan error, 1)
+	go func() {
+		_, err := newProxiedClient("socks5://"+addr, nil).Do(ctx, req)
+		ended <- err
+	}()
+	select {
+	case err := <-ended:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("cancelled during the SOCKS5 greeting: %v; want context.Canceled", err)
+		}
+	case <-time.After(10 * time.Second): // a hang, not a slow machine
+		t.Fatal("a cancelled request still waits for the SOCKS5 proxy's answer")
 	}
 }
 
 func readN(c net.Conn, n int) {
 	_, _ = io.ReadFull(c, make([]byte, n))
+}
+
+// scriptedConn is a proxy's side that answers with fixed bytes and takes
+// anything written.
+type scriptedConn struct {
+	net.Conn
+	answer *strings.Reader
+}
+
+func (c scriptedConn) Read(p []byte) (int, error)  { return c.answer.Read(p) }
+func (c scriptedConn) Write(p []byte) (int, error) { return len(p), nil }
+
+// FuzzSOCKSAnswers: whatever a proxy answers, the negotiation ends in
+// success having read no byte past the reply, or in one *ProxyError line
+// without the password; never a panic.
+func FuzzSOCKSAnswers(f *testing.F) {
+	f.Add([]byte{5, 0, 5, 0, 0, 1, 127, 0, 0, 1, 0, 80}, true)
+	f.Add([]byte{5, 2, 1, 0, 5, 0, 0, 3, 4, 'h', 'o', 's', 't', 0, 80, 'T', 'L', 'S'}, true)
+	f.Add([]byte{5, 0, 5, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 187}, false)
+	f.Add([]byte{5, 0xff}, false)
+	f.Add([]byte{5, 0, 5, 3}, false)
+	f.Fuzz(func(t *testing.T, answer []byte, creds bool) {
+		proxy := mustURL("socks5://proxy.test:1080")
+		if creds {
+			proxy = mustURL("socks5://u:fuzz-Secret@proxy.test:1080")
+		}
+		req, err := socksRequest("ppm.test:443", proxy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := strings.NewReader(string(answer))
+		err = socksConnect(scriptedConn{answer: r}, req, "ppm.test:443", proxy, "HTTPS_PROXY")
+		var pe *ProxyError
+		switch {
+		case err == nil:
+			// The reply ends where its length says; what follows is the
+			// target's, left unread.
+		case !errors.As(err, &pe), strings.Contains(err.Error(), "\n"), strings.Contains(err.Error(), "fuzz-Secret"):
+			t.Fatalf("answer %x: %v", answer, err)
+		}
+		if err == nil && len(answer) >= 2 && answer[1] == 0 && !creds {
+			// No authentication: greeting answer (2) + reply head (4) +
+			// address + port.
+			n := 0
+			switch answer[5] {
+			case 1:
+				n = 4
+			case 4:
+				n = 16
+			case 3:
+				n = 1 + int(answer[6])
+			}
+			if read := len(answer) - r.Len(); read != 2+4+n+2 {
+				t.Fatalf("answer %x: read %d bytes; the reply is %d", answer, read, 2+4+n+2)
+			}
+		}
+	})
 }
