@@ -77,9 +77,12 @@ type ssSecret struct {
 // collection and removes other items for the same address, in either
 // spelling, so one token per address remains.
 type secretService struct {
-	conn          *dbus.Conn
-	session       dbus.ObjectPath
-	key           []byte // AES key of the session; nil for a "plain" session
+	conn    *dbus.Conn
+	session dbus.ObjectPath
+	// exchange is the session's key exchange, nil for a "plain" session;
+	// its last step runs when a secret is first encrypted or decrypted
+	// (sessionKey), so that for a get it runs while GetSecrets is in flight.
+	exchange      *keyExchange
 	collection    dbus.ObjectPath
 	callTimeout   time.Duration
 	promptTimeout time.Duration
@@ -150,13 +153,12 @@ func openOn(address string, cfg secretServiceConfig, pipeline bool) (*secretServ
 		promptTimeout: cfg.promptTimeout,
 		random:        cfg.random,
 	}
-	// Our half of the key exchange, while the bus answers Hello. (A
-	// goroutine computing it during the handshake was slower: waking a
-	// second thread costs more on a busy machine than the 0.3 ms it hides.)
-	kp, err := newDHKeyPair(cfg.random)
-	if err == nil {
-		err = s.init(kp, func() error { return helloDone(hello, address, cfg.callTimeout) }, cfg.prefetch)
-	}
+	// Our half of the key exchange is computed inside init, after the calls
+	// that need no session are on their way. (A goroutine computing it
+	// during the handshake was slower: waking a second thread costs more on
+	// a busy machine than the 0.3 ms it hides.)
+	err = s.init(func() (*dhKeyPair, error) { return newDHKeyPair(cfg.random) },
+		func() error { return helloDone(hello, address, cfg.callTimeout) }, cfg.prefetch)
 	if err != nil {
 		hello.cancel()
 		conn.Close()

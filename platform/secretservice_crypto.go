@@ -85,6 +85,16 @@ func newDHKeyPair(random io.Reader) (*dhKeyPair, error) {
 
 // sharedKey derives the 16-byte AES key from the service's public key.
 func (k *dhKeyPair) sharedKey(peer []byte) ([]byte, error) {
+	y, err := checkPeerKey(peer)
+	if err != nil {
+		return nil, err
+	}
+	return k.keyFor(y)
+}
+
+// checkPeerKey refuses a service public key that is empty, too long, or
+// outside (1, p-1), and returns it as a number.
+func checkPeerKey(peer []byte) (*big.Int, error) {
 	if len(peer) == 0 || len(peer) > dhGroupSize {
 		return nil, fmt.Errorf("the Secret Service sent a %d-byte session public key; want at most %d bytes", len(peer), dhGroupSize)
 	}
@@ -93,6 +103,11 @@ func (k *dhKeyPair) sharedKey(peer []byte) ([]byte, error) {
 	if y.Cmp(big.NewInt(1)) <= 0 || y.Cmp(pMinus1) >= 0 {
 		return nil, errors.New("the Secret Service sent an invalid session public key")
 	}
+	return y, nil
+}
+
+// keyFor derives the AES key from a checked service public key y.
+func (k *dhKeyPair) keyFor(y *big.Int) ([]byte, error) {
 	shared := new(big.Int).Exp(y, k.private, dhPrime())
 	return deriveAESKey(shared.FillBytes(make([]byte, dhGroupSize)))
 }

@@ -306,11 +306,15 @@ func TestSecretServiceSessions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if (s.key == nil) != plainOnly {
-				t.Fatalf("session key set = %v; want %v", s.key != nil, !plainOnly)
+			// The DH exchange's last step waits for the first secret.
+			if encrypted := s.exchange != nil; encrypted == plainOnly {
+				t.Fatalf("encrypted session = %v; want %v", encrypted, !plainOnly)
 			}
 			if got, err := s.Get("https://fake.invalid"); err != nil || got != f.token {
 				t.Fatalf("Get = (%q, %v); want %q", got, err, f.token)
+			}
+			if key, err := s.sessionKey(); err != nil || (key == nil) != plainOnly || (!plainOnly && len(key) != 16) {
+				t.Fatalf("after Get: session key %d bytes, %v; want %d bytes", len(key), err, map[bool]int{false: 16, true: 0}[plainOnly])
 			}
 			if _, err := s.Get("https://other.invalid"); !errors.Is(err, ErrNotFound) {
 				t.Fatalf("Get of another address = %v; want ErrNotFound", err)

@@ -57,8 +57,16 @@ func (s *secretService) get(address string) (string, error) {
 			return "", err
 		}
 	}
+	// The last step of the key exchange runs while GetSecrets is in flight.
+	ctx, cancel := context.WithTimeout(context.Background(), s.callTimeout)
+	defer cancel()
+	call := s.conn.Object(ssBusName, ssServicePath).GoWithContext(ctx, ssServiceIface+".GetSecrets", 0, make(chan *dbus.Call, 1), items, s.session)
+	if _, err := s.sessionKey(); err != nil {
+		return "", err
+	}
+	<-call.Done
 	var secrets map[dbus.ObjectPath]ssSecret
-	if err := s.service("GetSecrets", items, s.session).Store(&secrets); err != nil {
+	if err := call.Store(&secrets); err != nil {
 		if name := dbusErrorName(err); found.prefetched && (name == errNameNoSuchObject || name == errNameUnknownObj) {
 			return "", errStaleSearch
 		}

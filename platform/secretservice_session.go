@@ -6,8 +6,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/big"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/godbus/dbus/v5"
@@ -109,23 +111,22 @@ func helloDone(hello pendingCall, address string, timeout time.Duration) error {
 	return nil
 }
 
-// init opens the session with our key pair kp and reads the default
-// collection (after the bus's answer to Hello, which hello checks), sending
-// both calls, and a search for each address in prefetch (as spelled), at
-// once: one round trip, in which the service's half of the key exchange is
-// the slow part. Our half of the exchange runs as
-// soon as OpenSession is answered, while the service answers the rest.
+// init sends ReadAlias and a search for each address in prefetch (as
+// spelled) at once, then computes our half of the key exchange (newKey)
+// while the service answers them, then opens the session: everything in
+// one round trip, in which the service's half of the key exchange is the
+// slow part. It checks the bus's answer to Hello (hello) before the
+// answers to its own calls.
 //
 // It does not ask the bus first whether the service is there: the bus
 // answers a call to a name that nobody owns and nothing can start with
 // ServiceUnknown, which is exactly "available iff NameHasOwner or listed in
 // ListActivatableNames", and a call to an activatable name starts the
 // service, which the check would have led to anyway.
-func (s *secretService) init(kp *dhKeyPair, hello func() error, prefetch []string) error {
+func (s *secretService) init(newKey func() (*dhKeyPair, error), hello func() error, prefetch []string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), s.callTimeout)
 	defer cancel()
 	svc := s.conn.Object(ssBusName, ssServicePath)
-	sessionCall := svc.GoWithContext(ctx, ssServiceIface+".OpenSession", 0, make(chan *dbus.Call, 1), ssAlgorithmDH, dbus.MakeVariant(kp.public))
 	aliasCall := svc.GoWithContext(ctx, ssServiceIface+".ReadAlias", 0, make(chan *dbus.Call, 1), "default")
 	s.prefetched = &prefetchedSearches{calls: map[string]pendingCall{}}
 	for _, address := range prefetch[:min(len(prefetch), maxPrefetch)] {
@@ -133,6 +134,11 @@ func (s *secretService) init(kp *dhKeyPair, hello func() error, prefetch []strin
 			s.prefetched.calls[address] = s.searchCall(address) // as spelled: what a hit needs
 		}
 	}
+	kp, err := newKey()
+	if err != nil {
+		return err
+	}
+	sessionCall := svc.GoWithContext(ctx, ssServiceIface+".OpenSession", 0, make(chan *dbus.Call, 1), ssAlgorithmDH, dbus.MakeVariant(kp.public))
 	if err := hello(); err != nil {
 		return err
 	}
@@ -178,21 +184,49 @@ func (s *secretService) useSession(kp *dhKeyPair, call *dbus.Call) error {
 	if !ok {
 		return fmt.Errorf("%w: the Secret Service answered OpenSession with a %s, not a public key", ErrUnavailable, output.Signature())
 	}
-	key, err := kp.sharedKey(peer)
+	y, err := checkPeerKey(peer)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrUnavailable, err)
 	}
-	s.session, s.key = session, key
+	s.session, s.exchange = session, &keyExchange{pair: kp, peer: y}
 	return nil
+}
+
+// keyExchange is a session's key exchange: our key pair and the service's
+// checked public key, and the AES key once the last step, one modular
+// exponentiation, has run. Copies of the store share it.
+type keyExchange struct {
+	pair *dhKeyPair
+	peer *big.Int
+
+	mu  sync.Mutex // several goroutines may use the store at once
+	key []byte
+	err error
+}
+
+// sessionKey returns the session's AES key, finishing the key exchange the
+// first time (nil for a plain session).
+func (s *secretService) sessionKey() ([]byte, error) {
+	x := s.exchange
+	if x == nil {
+		return nil, nil
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.key == nil && x.err == nil {
+		x.key, x.err = x.pair.keyFor(x.peer)
+	}
+	return x.key, x.err
 }
 
 // encode wraps a token in a Secret for this session.
 func (s *secretService) encode(value []byte) (ssSecret, error) {
 	sec := ssSecret{Session: s.session, Parameters: []byte{}, Value: value, ContentType: "text/plain"}
-	if s.key == nil {
-		return sec, nil
+	key, err := s.sessionKey()
+	if err != nil || key == nil {
+		return sec, err
 	}
-	iv, ciphertext, err := encryptSecret(s.key, value, s.random)
+	iv, ciphertext, err := encryptSecret(key, value, s.random)
 	if err != nil {
 		return ssSecret{}, err
 	}
@@ -202,8 +236,9 @@ func (s *secretService) encode(value []byte) (ssSecret, error) {
 
 // decode unwraps a Secret returned in this session.
 func (s *secretService) decode(sec ssSecret) ([]byte, error) {
-	if s.key == nil {
-		return sec.Value, nil
+	key, err := s.sessionKey()
+	if err != nil || key == nil {
+		return sec.Value, err
 	}
-	return decryptSecret(s.key, sec.Parameters, sec.Value)
+	return decryptSecret(key, sec.Parameters, sec.Value)
 }
