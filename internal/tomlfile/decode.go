@@ -216,6 +216,8 @@ func (p *parser) value() any {
 }
 
 func (p *parser) array() []any {
+	p.enter()
+	defer p.leave()
 	p.pos++
 	list := make([]any, 0, 2)
 	for {
@@ -239,6 +241,8 @@ func (p *parser) array() []any {
 }
 
 func (p *parser) inlineTable() map[string]any {
+	p.enter()
+	defer p.leave()
 	p.pos++
 	t := newTable(kindDefined)
 	var parts []string

@@ -183,3 +183,24 @@ func FuzzAgainstBurntSushi(f *testing.F) {
 		checkAgainstBurntSushi(t, data)
 	})
 }
+
+// TestDeepNesting: a file of nothing but '[' or '{' (the file store reads
+// up to 16 MiB) ends in one error line, not in a stack overflow, which no
+// recover catches; nesting up to the limit still reads.
+func TestDeepNesting(t *testing.T) {
+	for _, doc := range []string{
+		"a = " + strings.Repeat("[", 16<<20),
+		"a = " + strings.Repeat("{b=", 4<<20),
+		"a = " + strings.Repeat("[{b=", 2<<20),
+	} {
+		_, err := Decode([]byte(doc))
+		var perr *ParseError
+		if !errors.As(err, &perr) || !strings.Contains(err.Error(), "nested over 1000 deep") || perr.Line != 1 {
+			t.Errorf("Decode(%.12q…) = %v; want the nesting refused", doc, err)
+		}
+	}
+	ok := "a = " + strings.Repeat("[", maxDepth) + strings.Repeat("]", maxDepth)
+	if _, err := Decode([]byte(ok)); err != nil {
+		t.Errorf("nesting %d deep: %v", maxDepth, err)
+	}
+}

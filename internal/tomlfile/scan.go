@@ -11,9 +11,25 @@ import (
 // parser reads src from pos. Errors panic with a *ParseError, which
 // Decode recovers; nothing else is recovered.
 type parser struct {
-	src string
-	pos int
+	src   string
+	pos   int
+	depth int // arrays and inline tables open at pos
 }
+
+// maxDepth bounds how deep arrays and inline tables nest: the parser
+// recurses for each, and a file of nothing but '[' must end in an error,
+// not in a stack overflow (which no recover catches).
+const maxDepth = 1000
+
+// enter opens an array or inline table at pos; leave closes it.
+func (p *parser) enter() {
+	p.depth++
+	if p.depth > maxDepth {
+		p.fail(p.pos, errSyntax, "arrays and inline tables are nested over %d deep", maxDepth)
+	}
+}
+
+func (p *parser) leave() { p.depth-- }
 
 func (p *parser) fail(off int, kind errKind, format string, args ...any) {
 	panic(errorAt(p.src, off, kind, format, args...))
