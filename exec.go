@@ -8,12 +8,11 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"syscall"
 	"time"
 
-	"github.com/posit-dev/git-credential-ppm/internal/clients"
+	"github.com/posit-dev/git-credential-ppm/internal/pathlook"
 	"github.com/posit-dev/git-credential-ppm/protocol"
 	"github.com/posit-dev/git-credential-ppm/tokens"
 )
@@ -150,10 +149,10 @@ func exitCode(err error) int {
 // so that the directory someone happens to be in cannot supply the program
 // that receives the token.
 func execPath(inv *invocation, name string) (string, error) {
-	if strings.ContainsRune(name, '/') || (runtime.GOOS == "windows" && strings.ContainsAny(name, `\:`)) {
+	if pathlook.HasDir(name) {
 		return exec.LookPath(name) // a path: PATH is not consulted
 	}
-	p := (&clients.Env{Getenv: inv.getenv}).LookPath(name)
+	p := pathlook.Find(inv.getenv, name)
 	switch {
 	case p == "":
 		return "", errors.New("not found in PATH")

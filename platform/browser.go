@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/posit-dev/git-credential-ppm/internal/pathlook"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -37,12 +38,26 @@ const browserGrace = time.Second
 // in a few words why there is no browser, e.g. "connected over SSH (set
 // BROWSER to open one here)".
 func BrowserCommand(getenv func(string) string, goos string) (argv []string, ok bool, why string) {
-	return browserCommand(browserEnv{
+	find := func(name string) (string, error) {
+		if p := pathlook.Find(getenv, name); p != "" {
+			return p, nil
+		}
+		return "", errors.New("not found in PATH")
+	}
+	argv, ok, why = browserCommand(browserEnv{
 		getenv:   getenv,
 		goos:     goos,
-		lookPath: exec.LookPath,
+		lookPath: find,
 		isWSL:    func() bool { return goos == "linux" && runtime.GOOS == "linux" && procVersionIsWSL() },
 	})
+	// The program as the injected PATH finds it, so that starting it does
+	// not consult the process's own PATH.
+	if ok && goos == runtime.GOOS {
+		if p, err := find(argv[0]); err == nil {
+			argv = append([]string{p}, argv[1:]...)
+		}
+	}
+	return argv, ok, why
 }
 
 // browserEnv is what the browser decision depends on, so that tests can

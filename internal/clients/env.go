@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/posit-dev/git-credential-ppm/internal/pathlook"
 	"github.com/posit-dev/git-credential-ppm/platform"
 	"github.com/posit-dev/git-credential-ppm/protocol"
 )
@@ -60,53 +61,11 @@ func (e *Env) setWired(name string, v bool) {
 }
 
 // pathDirs is the injected PATH, split.
-func (e *Env) pathDirs() []string {
-	var out []string
-	for _, d := range filepath.SplitList(e.Getenv("PATH")) {
-		if d != "" {
-			out = append(out, filepath.Clean(d))
-		}
-	}
-	return out
-}
+func (e *Env) pathDirs() []string { return pathlook.Dirs(e.Getenv("PATH")) }
 
 // LookPath finds an executable named name in the injected PATH (with
 // PATHEXT's extensions on Windows), or returns "".
-func (e *Env) LookPath(name string) string {
-	for _, d := range e.pathDirs() {
-		if p := executableIn(d, name, e.Getenv("PATHEXT")); p != "" {
-			return p
-		}
-	}
-	return ""
-}
-
-// executableIn returns dir/name when it is an executable file ("" if not).
-func executableIn(dir, name, pathext string) string {
-	names := []string{name}
-	if runtime.GOOS == "windows" && filepath.Ext(name) == "" {
-		if pathext == "" {
-			pathext = ".COM;.EXE;.BAT;.CMD"
-		}
-		names = nil
-		for _, ext := range strings.Split(pathext, ";") {
-			if ext != "" {
-				names = append(names, name+strings.ToLower(ext))
-			}
-		}
-	}
-	for _, n := range names {
-		p := filepath.Join(dir, n)
-		fi, err := os.Stat(p)
-		if err != nil || fi.IsDir() {
-			continue
-		}
-		if runtime.GOOS == "windows" || fi.Mode()&0o111 != 0 {
-			return p
-		}
-	}
-	return ""
-}
+func (e *Env) LookPath(name string) string { return pathlook.Find(e.Getenv, name) }
 
 // errTimedOut: a tool did not finish within Env.ToolTimeout.
 var errTimedOut = errors.New("did not finish")

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"github.com/posit-dev/git-credential-ppm/internal/pathlook"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -85,7 +86,7 @@ func (e *Env) keyringBefore(dir string) string {
 		if d == dir {
 			return ""
 		}
-		if p := executableIn(d, KeyringName(), ""); p != "" && !IsOurs(p, e.Self) {
+		if p := pathlook.In(d, KeyringName(), ""); p != "" && !IsOurs(p, e.Self) {
 			return p
 		}
 	}
