@@ -178,13 +178,17 @@ func (c *Client) redirect(resp *Response, req *Request, via []*Request) (*Reques
 	if resp.StatusCode <= 303 && next.Method != "HEAD" {
 		next.Method, next.Body = "GET", nil
 	}
-	sameHost := strings.EqualFold(to.Host, req.URL.Host)
+	keep := sameOrigin(to, req.URL)
 	for k, vs := range req.Header {
-		if !sameHost && (k == "Authorization" || k == "Cookie" || k == "Proxy-Authorization") {
-			continue // credentials are for the host they were meant for
-		}
-		if next.Body == nil && (k == "Content-Type") {
-			continue
+		switch textproto.CanonicalMIMEHeaderKey(k) {
+		case "Authorization", "Cookie", "Proxy-Authorization":
+			if !keep {
+				continue // credentials are for the origin they were meant for
+			}
+		case "Content-Type":
+			if next.Body == nil {
+				continue
+			}
 		}
 		next.Header[k] = append([]string(nil), vs...)
 	}
@@ -197,6 +201,13 @@ func (c *Client) redirect(resp *Response, req *Request, via []*Request) (*Reques
 		return nil, fmt.Errorf("stopped after %d redirects", defaultMaxRedirects)
 	}
 	return next, nil
+}
+
+// sameOrigin reports whether a and b have the same scheme, host and port
+// (the scheme's default when absent): http://h:443 is not https://h, so a
+// downgrade to plain http loses the credentials as a new host does.
+func sameOrigin(a, b *url.URL) bool {
+	return a.Scheme == b.Scheme && strings.EqualFold(hostPort(a), hostPort(b))
 }
 
 func (r *Request) method() string {

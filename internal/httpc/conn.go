@@ -22,6 +22,9 @@ func (c *Client) roundTrip(ctx context.Context, req *Request) (*Response, error)
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return nil, fmt.Errorf("unsupported protocol scheme %q", u.Scheme)
 	}
+	if err := checkRequest(req); err != nil {
+		return nil, err
+	}
 	proxy, err := c.proxy(u)
 	if err != nil {
 		return nil, err
@@ -231,9 +234,64 @@ func requestBytes(req *Request, absolute bool, proxy *url.URL) []byte {
 	return []byte(b.String())
 }
 
-// headerValue keeps a header value on its line.
+// headerValue keeps a header value on its line (checkRequest has refused
+// line breaks already; this is the second lock on that door).
 func headerValue(v string) string {
 	return strings.NewReplacer("\r", " ", "\n", " ").Replace(v)
+}
+
+// checkRequest refuses a request whose head would not be what it says on
+// the wire: a method or header name that is not an HTTP token, a control
+// character (line breaks included) in the Host, the target or a header
+// value. Any of them could come from a server (a redirect's Location, a
+// verification URL, a token) and split the request or smuggle another
+// one. The error names the part, never its value (it may hold a token).
+func checkRequest(req *Request) error {
+	if !isToken(req.method()) {
+		return errors.New("the request's method is not an HTTP token; this is a bug in git-credential-ppm, please report it")
+	}
+	u := req.URL
+	if !onWireText(u.Host) || !onWireText(u.RequestURI()) {
+		return fmt.Errorf("the URL for %s has a space or control character in its host or path; check the address it came from", u.Scheme)
+	}
+	for k, vs := range req.Header {
+		if !isToken(k) {
+			return errors.New("the request has a header name that is not an HTTP token; this is a bug in git-credential-ppm, please report it")
+		}
+		for _, v := range vs {
+			for i := 0; i < len(v); i++ {
+				if c := v[i]; c < 0x20 && c != '\t' || c == 0x7f {
+					return fmt.Errorf("the request's %s header has a control character in its value; check where that value came from", textproto.CanonicalMIMEHeaderKey(k))
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// onWireText reports whether s is non-empty and has no space or control
+// character (bytes of UTF-8 above 0x7f pass).
+func onWireText(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= 0x20 || c == 0x7f {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// isToken reports whether s is an HTTP token (RFC 9110 §5.6.2).
+func isToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+			continue
+		}
+		if c >= 0x7f || c <= 0x20 || !strings.ContainsRune("!#$%&'*+-.^_`|~", rune(c)) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // ctxErr is err, or the context's error (wrapping err's text) when the
