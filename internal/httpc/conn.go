@@ -154,6 +154,10 @@ func tunnel(conn net.Conn, target string, proxy *url.URL) error {
 		return fmt.Errorf("the proxy %s answered CONNECT with %w", proxy.Redacted(), err)
 	}
 	if _, err := tp.ReadMIMEHeader(); err != nil {
+		var pe textproto.ProtocolError
+		if errors.As(err, &pe) {
+			err = errors.New(clip(pe.Error())) // it quotes the line, which may be 1 MiB of anything
+		}
 		return fmt.Errorf("the proxy %s answered CONNECT with a malformed header: %w", proxy.Redacted(), err)
 	}
 	if code != 200 {

@@ -58,7 +58,7 @@ func headError(lr *io.LimitedReader, err error, what string) error {
 	}
 	var pe textproto.ProtocolError
 	if errors.As(err, &pe) {
-		return fmt.Errorf("the server answered %s (%v)", what, err)
+		return fmt.Errorf("the server answered %s (%s)", what, clip(err.Error())) // it quotes the line, which may be 1 MiB of anything
 	}
 	return err
 }
@@ -78,7 +78,7 @@ func parseStatusLine(line string) (int, string, error) {
 	if status == codeText {
 		status = codeText + " " + StatusText(code)
 	}
-	return code, status, nil
+	return code, clip(status), nil // callers put it in errors: one short line
 }
 
 // clip keeps a server's text short and printable for an error.

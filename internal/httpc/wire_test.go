@@ -196,3 +196,34 @@ type peeked struct {
 }
 
 func (p peeked) Read(b []byte) (int, error) { return p.r.Read(b) }
+
+// TestServerTextIsClipped: a status line or header line of up to 1 MiB
+// (an echo, a binary protocol) ends in an error of one short line, and a
+// reason phrase with control characters reaches Status tamed.
+func TestServerTextIsClipped(t *testing.T) {
+	long := strings.Repeat("A", 200<<10)
+	for _, answer := range []string{
+		"HTTP/1.1 200 OK\r\n" + long + "\r\n\r\n",
+		"HTTP/1.1 500 " + long + "\r\nContent-Length: 0\r\n\r\n",
+	} {
+		u := rawServer(t, func(c net.Conn) { readHead(c); io.WriteString(c, answer) })
+		resp, _, err := get(t, &Client{}, u)
+		msg := ""
+		switch {
+		case err != nil:
+			msg = err.Error()
+		default:
+			msg = resp.Status
+		}
+		if len(msg) > 300 || strings.Contains(msg, strings.Repeat("A", 100)) {
+			t.Errorf("%d bytes of text from the server for %.30q…", len(msg), answer)
+		}
+	}
+	u := rawServer(t, func(c net.Conn) {
+		readHead(c)
+		io.WriteString(c, "HTTP/1.1 403 No\x1b[2J\x07 way\r\nContent-Length: 0\r\n\r\n")
+	})
+	if resp, _, err := get(t, &Client{}, u); err != nil || resp.Status != "403 No?[2J? way" {
+		t.Errorf("status %q, %v; want the control characters replaced", resp.Status, err)
+	}
+}
