@@ -27,9 +27,23 @@ type table struct {
 	kind  kind
 	elems []*table         // kindArray: the elements
 	list  []map[string]any // kindArray: their maps, as m holds them
+	depth int              // tables between it and the root, itself included
 }
 
-func newTable(k kind) *table { return &table{m: map[string]any{}, kind: k} }
+func newTable(k kind, depth int) *table { return &table{m: map[string]any{}, kind: k, depth: depth} }
+
+// maxTableDepth bounds how deep tables nest (headers, dotted keys and
+// inline tables together): Encode writes a header with the whole path for
+// each level, so a 16 MiB chain of dotted keys would be written out as
+// gigabytes.
+const maxTableDepth = 100
+
+// checkDepth refuses a table depth levels below the root.
+func (p *parser) checkDepth(at, depth int) {
+	if depth > maxTableDepth {
+		p.fail(at, errLimit, "tables are nested over %d deep", maxTableDepth)
+	}
+}
 
 func (t *table) addKid(name string, k *table) {
 	if t.kids == nil {
@@ -68,7 +82,7 @@ func Decode(data []byte) (doc map[string]any, err error) {
 }
 
 func (p *parser) document() map[string]any {
-	root := newTable(kindDefined)
+	root := newTable(kindDefined, 0)
 	cur := root
 	var parts []string
 	for {
@@ -110,6 +124,7 @@ func (p *parser) header(root *table, parts *[]string) *table {
 		p.fail(p.pos, errSyntax, "expected %s to end the table header, found %s", closing, p.what())
 	}
 	p.pos += len(closing)
+	p.checkDepth(at, len(names))
 
 	t := root
 	for i, name := range names[:len(names)-1] {
@@ -118,7 +133,7 @@ func (p *parser) header(root *table, parts *[]string) *table {
 		case kid == nil && t.m[name] != nil:
 			p.fail(at, errRedefine, "Key '%s' is a value, not a table, so the header cannot add to it", join(names[:i+1]))
 		case kid == nil:
-			kid = newTable(kindImplicit)
+			kid = newTable(kindImplicit, i+1)
 			t.addKid(name, kid)
 		case kid.kind == kindArray:
 			kid = kid.elems[len(kid.elems)-1]
@@ -135,7 +150,7 @@ func (p *parser) header(root *table, parts *[]string) *table {
 		case kid == nil || kid.kind != kindArray:
 			p.fail(at, errRedefine, "Key '%s' has already been defined, so it cannot be an array of tables", join(names))
 		}
-		e := newTable(kindDefined)
+		e := newTable(kindDefined, len(names))
 		kid.elems = append(kid.elems, e)
 		kid.list = append(kid.list, e.m)
 		t.m[last] = kid.list
@@ -143,7 +158,7 @@ func (p *parser) header(root *table, parts *[]string) *table {
 	}
 	switch {
 	case kid == nil && value == nil:
-		kid = newTable(kindDefined)
+		kid = newTable(kindDefined, len(names))
 		t.addKid(last, kid)
 	case kid != nil && kid.kind == kindImplicit:
 		kid.kind = kindDefined
@@ -165,13 +180,14 @@ func (p *parser) keyValue(t *table, parts *[]string) {
 	}
 	p.pos++
 	p.skipSpace()
+	p.checkDepth(at, t.depth+len(names))
 	for i, name := range names[:len(names)-1] {
 		kid := t.kids[name]
 		switch {
 		case kid == nil && t.m[name] != nil:
 			p.fail(at, errRedefine, "Key '%s' is a value, not a table, so a dotted key cannot add to it", join(names[:i+1]))
 		case kid == nil:
-			kid = newTable(kindDotted)
+			kid = newTable(kindDotted, t.depth+1)
 			t.addKid(name, kid)
 		case kid.kind != kindDotted:
 			p.fail(at, errRedefine, "Key '%s' has already been defined as a table, so a dotted key cannot add to it", join(names[:i+1]))
@@ -182,11 +198,12 @@ func (p *parser) keyValue(t *table, parts *[]string) {
 	if _, ok := t.m[last]; ok {
 		p.fail(at, errRedefine, "Key '%s' has already been defined.", join(names))
 	}
-	t.m[last] = p.value() // inline tables in it read their keys into parts of their own
+	t.m[last] = p.value(t.depth + 1) // inline tables in it read their keys into parts of their own
 }
 
-// value reads any value.
-func (p *parser) value() any {
+// value reads any value; a table in it would be depth levels below the
+// root.
+func (p *parser) value(depth int) any {
 	switch c := p.peek(); {
 	case c == '"':
 		if strings.HasPrefix(p.src[p.pos:], `"""`) {
@@ -199,9 +216,9 @@ func (p *parser) value() any {
 		}
 		return p.literalString()
 	case c == '[':
-		return p.array()
+		return p.array(depth)
 	case c == '{':
-		return p.inlineTable()
+		return p.inlineTable(depth)
 	case strings.HasPrefix(p.src[p.pos:], "true"):
 		p.pos += 4
 		return true
@@ -215,7 +232,7 @@ func (p *parser) value() any {
 	return nil
 }
 
-func (p *parser) array() []any {
+func (p *parser) array(depth int) []any {
 	p.enter()
 	defer p.leave()
 	p.pos++
@@ -226,7 +243,7 @@ func (p *parser) array() []any {
 			p.pos++
 			return list
 		}
-		list = append(list, p.value())
+		list = append(list, p.value(depth))
 		p.skipBlank()
 		switch p.peek() {
 		case ',':
@@ -240,11 +257,11 @@ func (p *parser) array() []any {
 	}
 }
 
-func (p *parser) inlineTable() map[string]any {
+func (p *parser) inlineTable(depth int) map[string]any {
 	p.enter()
 	defer p.leave()
 	p.pos++
-	t := newTable(kindDefined)
+	t := newTable(kindDefined, depth)
 	var parts []string
 	for {
 		p.skipBlank()

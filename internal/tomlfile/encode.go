@@ -38,7 +38,15 @@ type encoder struct {
 	buf []byte
 }
 
+// maxEncoded bounds what Encode writes: four times what the file store
+// reads (16 MiB). Headers repeat the whole path of a table, so a small
+// document of long keys nested deep would otherwise take gigabytes.
+const maxEncoded = 64 << 20
+
 func (e *encoder) newline() {
+	if len(e.buf) > maxEncoded {
+		panic(encodeError{fmt.Errorf("the document is over %d MiB written out", maxEncoded>>20)})
+	}
 	if len(e.buf) > 0 {
 		e.buf = append(e.buf, '\n')
 	}

@@ -21,6 +21,7 @@ const (
 	errSyntax   errKind = iota
 	errRedefine         // a key or table defined twice, or extended after it was closed
 	errOffset           // a date-time offset outside -23:59…+23:59
+	errLimit            // nesting over this package's limits (which the other decoder does not have)
 )
 
 func (e *ParseError) Error() string {

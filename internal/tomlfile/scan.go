@@ -25,7 +25,7 @@ const maxDepth = 1000
 func (p *parser) enter() {
 	p.depth++
 	if p.depth > maxDepth {
-		p.fail(p.pos, errSyntax, "arrays and inline tables are nested over %d deep", maxDepth)
+		p.fail(p.pos, errLimit, "arrays and inline tables are nested over %d deep", maxDepth)
 	}
 }
 
