@@ -23,10 +23,13 @@ import (
 func TestRequestHeadStaysOnItsLines(t *testing.T) {
 	var mu sync.Mutex
 	var got []string
+	// The server notes the first bytes of a request and hangs up: a
+	// request that went out is noted before its Do returns.
 	u := rawServer(t, func(c net.Conn) {
-		b, _ := io.ReadAll(io.LimitReader(c, 4096))
+		b := make([]byte, 4096)
+		n, _ := c.Read(b)
 		mu.Lock()
-		got = append(got, string(b))
+		got = append(got, string(b[:n]))
 		mu.Unlock()
 	})
 	base := mustURL(u)
@@ -62,7 +65,6 @@ func TestRequestHeadStaysOnItsLines(t *testing.T) {
 			t.Errorf("%s: the error quotes the value or spans lines: %q", tc.name, err)
 		}
 	}
-	time.Sleep(50 * time.Millisecond) // a connection made would have been read by now
 	mu.Lock()
 	defer mu.Unlock()
 	if len(got) != 0 {
