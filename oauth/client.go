@@ -91,29 +91,13 @@ func sameOriginRedirects(req *httpc.Request, via []*httpc.Request) error {
 		return nil
 	}
 	first := via[0].URL
-	if !sameOrigin(first, req.URL) {
+	if !httpc.SameOrigin(first, req.URL) {
 		return &redirectError{from: first, to: req.URL}
 	}
 	if len(via) >= maxRedirects {
 		return fmt.Errorf("stopped after %d redirects", maxRedirects)
 	}
 	return nil
-}
-
-func sameOrigin(a, b *url.URL) bool {
-	return strings.EqualFold(a.Scheme, b.Scheme) &&
-		strings.EqualFold(a.Hostname(), b.Hostname()) &&
-		portOf(a) == portOf(b)
-}
-
-func portOf(u *url.URL) string {
-	if p := u.Port(); p != "" {
-		return p
-	}
-	if strings.EqualFold(u.Scheme, "http") {
-		return "80"
-	}
-	return "443"
 }
 
 func (c *Client) now() time.Time {

@@ -20,9 +20,10 @@ import (
 	"io"
 	"net/textproto"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/posit-dev/git-credential-ppm/internal/addr"
 )
 
 // UserAgent is sent with every request: the value net/http sent before,
@@ -178,7 +179,7 @@ func (c *Client) redirect(resp *Response, req *Request, via []*Request) (*Reques
 	if resp.StatusCode <= 303 && next.Method != "HEAD" {
 		next.Method, next.Body = "GET", nil
 	}
-	keep := sameOrigin(to, req.URL)
+	keep := SameOrigin(to, req.URL)
 	for k, vs := range req.Header {
 		switch textproto.CanonicalMIMEHeaderKey(k) {
 		case "Authorization", "Cookie", "Proxy-Authorization":
@@ -203,11 +204,12 @@ func (c *Client) redirect(resp *Response, req *Request, via []*Request) (*Reques
 	return next, nil
 }
 
-// sameOrigin reports whether a and b have the same scheme, host and port
-// (the scheme's default when absent): http://h:443 is not https://h, so a
-// downgrade to plain http loses the credentials as a new host does.
-func sameOrigin(a, b *url.URL) bool {
-	return a.Scheme == b.Scheme && strings.EqualFold(hostPort(a), hostPort(b))
+// SameOrigin reports whether a and b have the same scheme, host and port
+// (the scheme's default when absent), hosts compared in ASCII case only as
+// everywhere in the helper: http://h:443 is not https://h, so a downgrade to
+// plain http loses the credentials as a new host does.
+func SameOrigin(a, b *url.URL) bool {
+	return addr.EqualFoldASCII(a.Scheme, b.Scheme) && addr.EqualFoldASCII(hostPort(a), hostPort(b))
 }
 
 func (r *Request) method() string {

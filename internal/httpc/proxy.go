@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+
+	"github.com/posit-dev/git-credential-ppm/internal/addr"
 )
 
 // ErrProxySetting is a proxy variable that is not a URL.
@@ -133,13 +135,10 @@ func (np noProxy) use(u *url.URL) bool {
 		return false
 	}
 	_, port, _ := net.SplitHostPort(hostPort(u))
-	if host == "localhost" || np.all {
+	if addr.IsLoopback(host) || np.all {
 		return false
 	}
 	if ip, err := netip.ParseAddr(host); err == nil {
-		if ip.Unmap().IsLoopback() {
-			return false
-		}
 		for _, p := range np.prefixes {
 			if p.Contains(ip) {
 				return false
