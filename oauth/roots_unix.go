@@ -5,7 +5,6 @@ package oauth
 import (
 	"crypto/x509"
 	"os"
-	"path/filepath"
 )
 
 // distroBundles are the places Linux distributions and the BSDs keep their
@@ -40,23 +39,13 @@ func systemRoots() *x509.CertPool {
 	}
 	for _, f := range distroBundles {
 		if certs, err := readCertFile(f); err == nil {
-			for _, c := range certs {
-				pool.AddCert(c)
-			}
+			addCerts(pool, certs)
 			return pool
 		}
 	}
 	for _, d := range distroDirs {
-		entries, err := os.ReadDir(d)
-		if err != nil {
-			continue
-		}
-		for _, e := range entries {
-			if certs, err := readCertFile(filepath.Join(d, e.Name())); err == nil {
-				for _, c := range certs {
-					pool.AddCert(c)
-				}
-			}
+		if certs, err := readCertDir(d); err == nil {
+			addCerts(pool, certs)
 		}
 	}
 	return pool

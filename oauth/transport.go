@@ -131,9 +131,7 @@ func LoadRoots(getenv func(string) string) (Roots, error) {
 		if err != nil {
 			return Roots{}, &CAError{Variable: src.Variable, Path: src.Path, Problem: err.Error()}
 		}
-		for _, c := range certs {
-			r.Pool.AddCert(c)
-		}
+		addCerts(r.Pool, certs)
 		src.Certs = len(certs)
 		r.Added = append(r.Added, src.RootSource)
 	}
@@ -186,6 +184,12 @@ func readCertDir(dir string) ([]*x509.Certificate, error) {
 		return nil, errors.New("no PEM certificate in its files")
 	}
 	return all, nil
+}
+
+func addCerts(pool *x509.CertPool, certs []*x509.Certificate) {
+	for _, c := range certs {
+		pool.AddCert(c)
+	}
 }
 
 func parsePEMCerts(b []byte) []*x509.Certificate {
