@@ -58,15 +58,13 @@ func (s *secretService) get(address string) (string, error) {
 		}
 	}
 	// The last step of the key exchange runs while GetSecrets is in flight.
-	ctx, cancel := context.WithTimeout(context.Background(), s.callTimeout)
-	defer cancel()
-	call := s.conn.Object(ssBusName, ssServicePath).GoWithContext(ctx, ssServiceIface+".GetSecrets", 0, make(chan *dbus.Call, 1), items, s.session)
+	pending := s.sendService("GetSecrets", items, s.session)
 	if _, err := s.sessionKey(); err != nil {
+		pending.cancel()
 		return "", err
 	}
-	<-call.Done
 	var secrets map[dbus.ObjectPath]ssSecret
-	if err := call.Store(&secrets); err != nil {
+	if err := pending.wait().Store(&secrets); err != nil {
 		if name := dbusErrorName(err); found.prefetched && (name == errNameNoSuchObject || name == errNameUnknownObj) {
 			return "", errStaleSearch
 		}
@@ -295,9 +293,14 @@ func (p pendingCall) wait() *dbus.Call {
 // searchCall sends SearchItems for the token items of one spelling of an
 // address, without waiting for the answer.
 func (s *secretService) searchCall(spelling string) pendingCall {
-	attrs := map[string]string{ssAttrService: spelling, ssAttrUsername: tokenUser}
+	return s.sendService("SearchItems", map[string]string{ssAttrService: spelling, ssAttrUsername: tokenUser})
+}
+
+// sendService calls a method of the Secret Service object without waiting
+// for its answer, which pendingCall.wait gets within callTimeout.
+func (s *secretService) sendService(method string, args ...any) pendingCall {
 	ctx, cancel := context.WithTimeout(context.Background(), s.callTimeout)
-	call := s.conn.Object(ssBusName, ssServicePath).GoWithContext(ctx, ssServiceIface+".SearchItems", 0, make(chan *dbus.Call, 1), attrs)
+	call := s.conn.Object(ssBusName, ssServicePath).GoWithContext(ctx, ssServiceIface+"."+method, 0, make(chan *dbus.Call, 1), args...)
 	return pendingCall{call: call, cancel: cancel}
 }
 

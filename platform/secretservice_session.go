@@ -124,10 +124,8 @@ func helloDone(hello pendingCall, address string, timeout time.Duration) error {
 // ListActivatableNames", and a call to an activatable name starts the
 // service, which the check would have led to anyway.
 func (s *secretService) init(newKey func() (*dhKeyPair, error), hello func() error, prefetch []string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), s.callTimeout)
-	defer cancel()
-	svc := s.conn.Object(ssBusName, ssServicePath)
-	aliasCall := svc.GoWithContext(ctx, ssServiceIface+".ReadAlias", 0, make(chan *dbus.Call, 1), "default")
+	alias := s.sendService("ReadAlias", "default")
+	defer alias.cancel()
 	s.prefetched = &prefetchedSearches{calls: map[string]pendingCall{}}
 	for _, address := range prefetch[:min(len(prefetch), maxPrefetch)] {
 		if _, ok := s.prefetched.calls[address]; !ok && address != "" {
@@ -138,17 +136,16 @@ func (s *secretService) init(newKey func() (*dhKeyPair, error), hello func() err
 	if err != nil {
 		return err
 	}
-	sessionCall := svc.GoWithContext(ctx, ssServiceIface+".OpenSession", 0, make(chan *dbus.Call, 1), ssAlgorithmDH, dbus.MakeVariant(kp.public))
+	session := s.sendService("OpenSession", ssAlgorithmDH, dbus.MakeVariant(kp.public))
+	defer session.cancel()
 	if err := hello(); err != nil {
 		return err
 	}
-	<-sessionCall.Done
-	if err := s.useSession(kp, sessionCall); err != nil {
+	if err := s.useSession(kp, session.wait()); err != nil {
 		return err
 	}
-	<-aliasCall.Done
 	var collection dbus.ObjectPath
-	if err := aliasCall.Store(&collection); err != nil {
+	if err := alias.wait().Store(&collection); err != nil {
 		return s.wrap(ErrUnavailable, "reading the default collection", err)
 	}
 	if collection == ssNoObject || collection == "" {
