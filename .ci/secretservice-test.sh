@@ -22,6 +22,10 @@ bash scripts/gnome-keyring-session.sh bash -c '
   go test -race -count=1 -run "SecretService" -v ./platform/ "$@" 2>&1 | grep -Ev "^=== (RUN|PAUSE|CONT)" || exit 1
   echo "-- status and get agree (root package, real gnome-keyring)"
   go test -count=1 -run "TestStatusAgreesWithGetSecretService" -v . 2>&1 | grep -Ev "^=== (RUN|PAUSE|CONT)" || exit 1
-  echo "-- benchmark: Get through the Secret Service"
-  go test -count=1 -run "^$" -bench BenchmarkSecretServiceGet -benchtime=200x ./platform/
+  # A smoke run of the benchmark (task bench measures). gnome-keyring 42
+  # here sometimes dies or answers ReadAlias with "/" after hundreds of
+  # back-to-back sessions (a glib trap in dmesg; seen with every login order
+  # tried): a few iterations keep the check without that exposure.
+  echo "-- benchmark: Get through the Secret Service (smoke run)"
+  go test -count=1 -run "^$" -bench BenchmarkSecretServiceGet -benchtime=20x ./platform/
 ' secretservice-test "$@"
