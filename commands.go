@@ -190,6 +190,10 @@ func parseFlags(inv *invocation, fs *flag.FlagSet, args []string) int {
 		fmt.Fprint(inv.stdout, help)
 		return exitOK
 	}
+	if line := undefinedFlag(fs, args, err); line != "" {
+		inv.errorf("%s", line)
+		return exitUsage
+	}
 	if err != nil {
 		inv.errorf("%s: %v", fs.Name(), err)
 		fmt.Fprint(inv.stderr, help)
@@ -199,9 +203,15 @@ func parseFlags(inv *invocation, fs *flag.FlagSet, args []string) int {
 }
 
 // runUnknown follows git's rule for helpers: an action the helper does not
-// know is ignored with status 0. A person at a terminal gets a hint and a
-// usage error.
+// know is ignored with status 0. A typo of a command or an option is a
+// usage error naming the nearest one, wherever it comes from (a CI step
+// `git-credential-ppm stup` must not pass); a person at a terminal gets a
+// hint and a usage error for any unknown word.
 func runUnknown(inv *invocation, cmd string) int {
+	if line := typoLine(cmd); line != "" {
+		inv.errorf("%s", line)
+		return exitUsage
+	}
 	if isTerminal(inv.stdin) {
 		inv.errorf("unknown command %q; run `git-credential-ppm help`", cmd)
 		return exitUsage

@@ -31,13 +31,13 @@ func TestExitStatusTable(t *testing.T) {
 		{[]string{"version", "--help"}, exitOK, "usage: git-credential-ppm version", ""},
 		{[]string{"version", "extra"}, exitUsage, "", `unexpected argument "extra"`},
 		{[]string{"get", "extra"}, exitUsage, "", `unexpected argument "extra"`},
-		{[]string{"store", "--bogus"}, exitUsage, "", "flag provided but not defined"},
+		{[]string{"store", "--bogus"}, exitUsage, "", `store: unknown option "--bogus"`},
 		{[]string{"status", "extra"}, exitUsage, "", `unexpected argument "extra"`},
-		{[]string{"status", "--bogus"}, exitUsage, "", "flag provided but not defined"},
+		{[]string{"status", "--bogus"}, exitUsage, "", `status: unknown option "--bogus"; run`},
 		{[]string{"login", w.ppm.URL(), "extra"}, exitUsage, "", `unexpected argument "extra"`},
-		{[]string{"logout", "--bogus"}, exitUsage, "", "flag provided but not defined"},
+		{[]string{"logout", "--bogus"}, exitUsage, "", `logout: unknown option "--bogus"`},
 		{[]string{"exec"}, exitUsage, "", "no command given"},
-		{[]string{"exec", "--bogus"}, exitUsage, "", "flag provided but not defined"},
+		{[]string{"exec", "--bogus"}, exitUsage, "", `exec: unknown option "--bogus"`},
 		{[]string{"doctor", "extra"}, exitUsage, "", `unexpected argument "extra"`},
 		{[]string{"setup", "extra"}, exitUsage, "", `unexpected argument "extra"`},
 		{[]string{"keyring", "--bogus"}, exitUsage, "", ""},
@@ -68,6 +68,58 @@ func TestExitStatusTable(t *testing.T) {
 	}
 	if c := w.ppm.Counts(); c.Exchange != 0 || c.Device != 0 {
 		t.Errorf("help, usage errors and refusals reached the server: %+v", c)
+	}
+}
+
+// TestTyposFailUnknownWordsStaySilent (docs/contract.md §5): with stdin not a
+// terminal, as in a CI step, a mistyped command or an option that does not
+// exist exits 2 with one line naming the nearest command or option as
+// typed; any other unknown word is one git may send one day, and gets
+// silence and 0.
+func TestTyposFailUnknownWordsStaySilent(t *testing.T) {
+	w := newWorld(t, fakeppm.Options{}).withIdentity()
+	typos := []struct {
+		args []string
+		line string
+	}{
+		{[]string{"stauts"}, `unknown command "stauts"; did you mean status?`},
+		{[]string{"logn"}, `unknown command "logn"; did you mean login?`},
+		{[]string{"stup"}, `unknown command "stup"; did you mean setup?`},
+		{[]string{"Status"}, `unknown command "Status"; did you mean status?`},
+		{[]string{"docter"}, `unknown command "docter"; did you mean doctor?`},
+		{[]string{"logut"}, `unknown command "logut"; did you mean logout?`},
+		{[]string{"erace"}, `unknown command "erace"; did you mean erase?`},
+		{[]string{"versoin"}, `unknown command "versoin"; did you mean version?`},
+		{[]string{"keyrnig", "get", "x", "y"}, `unknown command "keyrnig"; did you mean keyring?`},
+		{[]string{"--hlep"}, `unknown option "--hlep"; did you mean --help?`},
+		{[]string{"-v"}, `unknown option "-v"; did you mean --version?`},
+		{[]string{"--verison"}, `unknown option "--verison"; did you mean --version?`},
+		{[]string{"--frobnicate"}, `unknown option "--frobnicate"; run ` + "`git-credential-ppm help`"},
+		{[]string{"status", "--jsn"}, `status: unknown option "--jsn"; did you mean --json?`},
+		{[]string{"status", "-jsn"}, `status: unknown option "-jsn"; did you mean --json?`},
+		{[]string{"status", "--jsn=true"}, `status: unknown option "--jsn=true"; did you mean --json?`},
+		{[]string{"setup", "--dryrun"}, `setup: unknown option "--dryrun"; did you mean --dry-run?`},
+		{[]string{"setup", "--remvoe"}, `setup: unknown option "--remvoe"; did you mean --remove?`},
+		{[]string{"exec", "--adress", "x", "--", "true"}, `exec: unknown option "--adress"; did you mean --address?`},
+		{[]string{"login", "--hepl"}, `login: unknown option "--hepl"; did you mean --help?`},
+	}
+	for _, c := range typos {
+		r := w.run("", c.args...)
+		want := "git-credential-ppm: " + c.line + "\n"
+		if r.code != exitUsage || r.stderr != want || r.stdout != "" {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want 2 and exactly %q", c.args, r.code, r.stdout, r.stderr, want)
+		}
+	}
+	// Words no command is near: git's rule for an action the helper does
+	// not know, whatever git sends one day.
+	for _, word := range []string{"foo", "capability", "capabilities", "frobnicate", "fill", "approve", "reject", "list", "query", "refresh", "describe", "update", "-", "a-b"} {
+		r := w.run("protocol=https\nhost=example.com\n", word)
+		if r.code != exitOK || r.stdout != "" || r.stderr != "" {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want silence and 0", word, r.code, r.stdout, r.stderr)
+		}
+	}
+	if c := w.ppm.Counts(); c.Exchange != 0 || c.Device != 0 {
+		t.Errorf("typos reached the server: %+v", c)
 	}
 }
 
