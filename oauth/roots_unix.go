@@ -24,19 +24,23 @@ var distroBundles = []string{
 // distroDirs hold one certificate per file where no bundle exists.
 var distroDirs = []string{"/etc/ssl/certs", "/etc/pki/tls/certs"}
 
-// systemRoots returns a copy of the system's roots to add to. Here Go's own
-// pool honours SSL_CERT_FILE and SSL_CERT_DIR by REPLACING the distribution
-// bundle with them; when either is set in the process environment, the
-// distribution's bundle is read back in, so a private CA is added to the
-// system's roots rather than becoming the only one.
+// systemRoots returns a copy of the system's roots to add to. Go's own
+// loader (x509.SystemCertPool, and crypto/tls when RootCAs is nil) reads
+// SSL_CERT_FILE and every file of SSL_CERT_DIR from the PROCESS environment
+// with os.ReadFile — /dev/zero there eats all memory, a named pipe hangs —
+// and REPLACES the distribution's bundle with them. So when either is set
+// in the process environment (read here, not through the injected getenv,
+// because that is what Go's loader reads), Go's loader is never called:
+// the distribution's bundle is read with the same checks as the variables
+// (readCertFile), and LoadRoots adds the variables' certificates to it.
 func systemRoots() *x509.CertPool {
-	pool, err := x509.SystemCertPool()
-	if err != nil || pool == nil {
-		pool = x509.NewCertPool()
-	}
 	if os.Getenv(EnvCertFile) == "" && os.Getenv(EnvCertDir) == "" {
-		return pool
+		if pool, err := x509.SystemCertPool(); err == nil && pool != nil {
+			return pool
+		}
+		return x509.NewCertPool()
 	}
+	pool := x509.NewCertPool()
 	for _, f := range distroBundles {
 		if certs, err := readCertFile(f); err == nil {
 			addCerts(pool, certs)

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/posit-dev/git-credential-ppm/internal/fakeppm"
 )
@@ -109,7 +110,7 @@ func TestBadCertificateSettingsAreOneLine(t *testing.T) {
 	}{
 		{"missing file", envOf(EnvCertFile, missing), "SSL_CERT_FILE=" + missing + " cannot be used (no such file or directory)"},
 		{"no PEM in the file", envOf(EnvRequestsBundle, f.junkFile), "REQUESTS_CA_BUNDLE=" + f.junkFile + " cannot be used (no PEM certificate in it)"},
-		{"a directory as the file", envOf(EnvCertFile, f.caDir), "cannot be used (not a regular file)"},
+		{"a directory as the file", envOf(EnvCertFile, f.caDir), "cannot be used (not a regular file: a directory)"},
 		{"missing directory", envOf(EnvCertDir, missing), "SSL_CERT_DIR=" + missing + " cannot be used (no such file or directory)"},
 		{"directory without certificates", envOf(EnvCertDir, t.TempDir()), "cannot be used (no PEM certificate in its files)"},
 	}
@@ -140,14 +141,25 @@ func TestHTTPClientIsLazy(t *testing.T) {
 	}
 }
 
-// On Linux Go's own pool honours SSL_CERT_FILE by replacing the
-// distribution's bundle. With SSL_CERT_FILE set in the process environment
-// (as a person sets it), LoadRoots' pool still trusts the distribution's
-// roots and the added CA. Go caches its pool per process, so this runs in a
-// child process with that environment.
+// On Linux Go's own pool honours SSL_CERT_FILE and SSL_CERT_DIR by
+// replacing the distribution's bundle, and reads them with os.ReadFile: a
+// named pipe in SSL_CERT_DIR hangs it, SSL_CERT_FILE=/dev/zero eats all
+// memory. With them set in the process environment (as a person sets them),
+// LoadRoots' pool still trusts the distribution's roots and the added CA,
+// and Go's loader never runs; a hostile SSL_CERT_FILE is one error. Go
+// caches its pool per process, so this runs in child processes with that
+// environment.
 func TestSystemRootsStayWithSSLCertFile(t *testing.T) {
-	if os.Getenv("OAUTH_ROOTS_CHILD") == "1" {
+	switch os.Getenv("OAUTH_ROOTS_CHILD") {
+	case "1":
 		rootsChild(t)
+		return
+	case "hostile":
+		_, err := loadRootsQuickly(t, os.Getenv)
+		var ca *CAError
+		if !errors.As(err, &ca) || ca.Variable != EnvCertFile || ca.Path != "/dev/zero" {
+			t.Fatalf("SSL_CERT_FILE=/dev/zero in the environment: %v; want a *CAError naming it", err)
+		}
 		return
 	}
 	if runtime.GOOS != "linux" {
@@ -160,14 +172,18 @@ func TestSystemRootsStayWithSSLCertFile(t *testing.T) {
 		t.Skip("SKIPPING: no distribution certificate bundle here")
 	}
 	f := newTLSFake(t)
+	must(t, mkfifo(filepath.Join(f.caDir, "pipe.0"))) // Go's loader would hang on it
 	for _, env := range [][]string{
-		{EnvCertFile + "=" + f.caFile},
-		{EnvCertFile + "=" + f.caFile, EnvCertDir + "=" + f.caDir},
-		{EnvCertDir + "=" + f.caDir},
+		{"OAUTH_ROOTS_CHILD=1", EnvCertFile + "=" + f.caFile},
+		{"OAUTH_ROOTS_CHILD=1", EnvCertFile + "=" + f.caFile, EnvCertDir + "=" + f.caDir},
+		{"OAUTH_ROOTS_CHILD=1", EnvCertDir + "=" + f.caDir},
+		{"OAUTH_ROOTS_CHILD=hostile", EnvCertFile + "=/dev/zero", EnvCertDir + "=" + f.caDir},
 	} {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestSystemRootsStayWithSSLCertFile$", "-test.v")
-		cmd.Env = append(append(environWithout(EnvCertFile, EnvCertDir, EnvRequestsBundle), "OAUTH_ROOTS_CHILD=1", "OAUTH_ROOTS_URL="+f.ppm.URL()), env...)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestSystemRootsStayWithSSLCertFile$", "-test.v")
+		cmd.Env = append(append(environWithout(EnvCertFile, EnvCertDir, EnvRequestsBundle), "OAUTH_ROOTS_URL="+f.ppm.URL()), env...)
 		out, err := cmd.CombinedOutput()
+		cancel()
 		if err != nil || !strings.Contains(string(out), "--- PASS") {
 			t.Fatalf("child with %v: %v\n%s", env, err, out)
 		}
@@ -190,14 +206,7 @@ func rootsChild(t *testing.T) {
 	if distro == nil {
 		t.Fatal("no usable root in the distribution bundle")
 	}
-	goPool, err := x509.SystemCertPool()
-	must(t, err)
-	if _, err := distro.Verify(x509.VerifyOptions{Roots: goPool}); err == nil {
-		t.Logf("note: Go's own pool kept the distribution roots with SSL_CERT_FILE set")
-	} else {
-		t.Logf("Go's own pool lost the distribution roots with SSL_CERT_FILE set (%v); LoadRoots must add them back", err)
-	}
-	roots, err := LoadRoots(os.Getenv)
+	roots, err := loadRootsQuickly(t, os.Getenv)
 	must(t, err)
 	if _, err := distro.Verify(x509.VerifyOptions{Roots: roots.Pool}); err != nil {
 		t.Fatalf("with SSL_CERT_FILE set the distribution's root %q is no longer trusted: %v", distro.Subject.CommonName, err)
