@@ -9,6 +9,7 @@ require (
 	github.com/keybase/go-keychain v0.0.1
 	golang.org/x/sys v0.50.0
 	golang.org/x/term v0.48.0
+	rsc.io/qr v0.2.0
 )
 
 require github.com/agnivade/levenshtein v1.2.2 // indirect

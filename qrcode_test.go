@@ -33,7 +33,7 @@ func TestLoginQRWhenToShow(t *testing.T) {
 		{"browser opened", "", true, true, uri, false},
 		{"not a terminal", "", false, false, uri, false},
 		{"no verification_uri_complete", "", true, false, "", false},
-		{"too long for version 10", "", true, false, uri + string(make([]byte, 300)), false},
+		{"too wide for 80 columns (version 16, 81 modules)", "", true, false, uri + string(make([]byte, 500)), false},
 	} {
 		lines := loginQR(env(c.qr), &out, c.terminal, c.open, c.uri)
 		if (lines != nil) != c.want {

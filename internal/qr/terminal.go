@@ -1,6 +1,14 @@
+// Package qr draws QR codes on a terminal with Unicode half blocks, for a
+// person to scan a device-flow verification URL with a phone. The symbol
+// itself comes from rsc.io/qr; this package chooses its error-correction
+// level, draws it with a quiet zone and checks that it fits the terminal.
 package qr
 
-import "strings"
+import (
+	"strings"
+
+	"rsc.io/qr"
+)
 
 // QuietZone is the light margin, in modules, that the standard asks for
 // around a symbol.
@@ -14,6 +22,21 @@ const (
 	blockNone  = ' '
 )
 
+// Encode encodes text in the smallest symbol that holds it at level L,
+// raised to level M when M still fits the same size: the smallest symbol,
+// with the best correction it can afford. It fails for text that no QR
+// version holds.
+func Encode(text string) (*qr.Code, error) {
+	code, err := qr.Encode(text, qr.L)
+	if err != nil {
+		return nil, err
+	}
+	if m, err := qr.Encode(text, qr.M); err == nil && m.Size == code.Size {
+		code = m
+	}
+	return code, nil
+}
+
 // HalfBlocks draws the symbol with its quiet zone for a terminal, two module
 // rows per line and one module per column, as lines without line ends:
 // (Size+2·quiet) columns by ⌈(Size+2·quiet)/2⌉ lines.
@@ -26,9 +49,9 @@ const (
 // The quiet zone is drawn too, so the code stands out from whatever the
 // terminal's background is. A last line holding one module row leaves its
 // lower half blank.
-func (c *Code) HalfBlocks(quiet int) []string {
-	n := c.Size + 2*quiet
-	light := func(x, y int) bool { return y < n && !c.Dark(x-quiet, y-quiet) }
+func HalfBlocks(code *qr.Code, quiet int) []string {
+	n := code.Size + 2*quiet
+	light := func(x, y int) bool { return y < n && !code.Black(x-quiet, y-quiet) }
 	lines := make([]string, 0, (n+1)/2)
 	var b strings.Builder
 	for y := 0; y < n; y += 2 {
@@ -55,13 +78,13 @@ func (c *Code) HalfBlocks(quiet int) []string {
 // given width in columns: the full quiet zone when it fits, else a
 // narrower one down to a single module, else nothing (ok false).
 func Terminal(text string, width int) (lines []string, ok bool) {
-	c, err := Encode([]byte(text))
+	code, err := Encode(text)
 	if err != nil {
 		return nil, false
 	}
 	for quiet := QuietZone; quiet >= 1; quiet-- {
-		if c.Size+2*quiet <= width {
-			return c.HalfBlocks(quiet), true
+		if code.Size+2*quiet <= width {
+			return HalfBlocks(code, quiet), true
 		}
 	}
 	return nil, false

@@ -25,17 +25,17 @@ func urlOfLength(n int) string {
 
 // TestTerminalDecodesBack: what a terminal shows (light text on dark, and
 // the reverse) decodes with zbarimg to exactly the URL, for short, typical,
-// long (~150 bytes) and the longest URLs, and fits in 80 columns with the
-// full quiet zone.
+// long (~150 bytes) and very long URLs (version 13, 69 modules), and fits
+// in 80 columns with the full quiet zone.
 func TestTerminalDecodesBack(t *testing.T) {
 	qrtest.Zbarimg(t)
-	for _, n := range []int{12, 40, 55, 100, 150, 200, 271} {
+	for _, n := range []int{12, 40, 55, 100, 150, 200, 271, 400} {
 		url := urlOfLength(n)
 		lines, ok := qr.Terminal(url, 80)
 		if !ok {
 			t.Fatalf("%d bytes: no QR code for 80 columns", n)
 		}
-		code, _ := qr.Encode([]byte(url))
+		code, _ := qr.Encode(url)
 		cols := utf8.RuneCountInString(lines[0])
 		if cols != code.Size+2*qr.QuietZone || cols > 80 || len(lines) != (cols+1)/2 {
 			t.Errorf("%d bytes: %d columns × %d lines for %d modules; want %d columns (≤ 80) × %d lines", n, cols, len(lines), code.Size, code.Size+8, (code.Size+9)/2)
@@ -50,7 +50,7 @@ func TestTerminalDecodesBack(t *testing.T) {
 				t.Errorf("%d bytes (dark on light %v): decoded %q; want %q", n, darkOnLight, got, url)
 			}
 		}
-		t.Logf("%3d bytes: version %2d-%v, %d modules, %d columns × %d lines", n, code.Version, code.Level, code.Size, cols, len(lines))
+		t.Logf("%3d bytes: version %2d-%v, %d modules, %d columns × %d lines", n, (code.Size-17)/4, level(code), code.Size, cols, len(lines))
 	}
 }
 
@@ -87,13 +87,16 @@ func TestTerminalTooNarrow(t *testing.T) {
 	if _, ok := qr.Terminal(url, 34); ok {
 		t.Error("34 columns: drew a code; want none")
 	}
-	if _, ok := qr.Terminal(strings.Repeat("a", 272), 200); ok {
-		t.Error("272 bytes: drew a code; want none")
+	if _, ok := qr.Terminal(strings.Repeat("a", 556), 80); ok {
+		t.Error("556 bytes (version 16, 81 modules) on 80 columns: drew a code; want none")
+	}
+	if _, ok := qr.Terminal(strings.Repeat("a", 2954), 1000); ok {
+		t.Error("2954 bytes (more than version 40 holds) on 1000 columns: drew a code; want none")
 	}
 }
 
 // BenchmarkTerminal: the cost a login pays to draw its code (a typical
-// 55-byte URL, version 4, and the longest, version 10).
+// 55-byte URL, version 4, and a long one, version 10).
 func BenchmarkTerminal(b *testing.B) {
 	for _, n := range []int{55, 271} {
 		url := urlOfLength(n)
