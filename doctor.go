@@ -171,6 +171,10 @@ func (d *doctor) checkToken(m *tokens.Manager, a protocol.Address) {
 		d.ok("%s: token from %s (%s)", a.Raw, t.Source, left)
 		return
 	}
+	if t, _, _ := m.Status(a.Raw); tokens.Usable(t, d.now()) {
+		d.note("%s: the token from %s has %s left, under the %s a token must have to be handed out; the next request renews it (%s)", a.Raw, t.Source, t.Expiry.Sub(d.now()).Round(time.Second), tokens.Margin(t, 0).Round(time.Second), m.NextLogin())
+		return
+	}
 	d.note("%s: no valid token stored; the next request logs in, or run `git-credential-ppm login`", a.Raw)
 }
 

@@ -56,7 +56,7 @@ func TestInvalidExpIsExpired(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := w.run("", "status")
-	if st.code != 0 || !strings.Contains(st.stdout, "expired or close to expiry") || !strings.Contains(st.stdout, "exp claim is not a valid time") {
+	if st.code != 0 || !strings.Contains(st.stdout, "token: present (expired") || !strings.Contains(st.stdout, "exp claim is not a valid time") {
 		t.Errorf("status of a token with exp \"never\": %q %q", st.stdout, st.stderr)
 	}
 	r := w.run(gitRequest("http", hostOf(w.ppm.URL()), ""), "get")
@@ -70,15 +70,46 @@ func TestInvalidExpIsExpired(t *testing.T) {
 
 // TestSkewedClockIsNamedOnce: the server's clock is 2 hours behind ours,
 // so its 1-hour tokens arrive expired; the helper says so in one line with
-// the skew, instead of exchanging again on every request in silence.
+// both clocks, and serves nothing (never an expired token as if it were
+// valid), instead of exchanging again on every request in silence.
 func TestSkewedClockIsNamedOnce(t *testing.T) {
 	w := newWorld(t, fakeppm.Options{Now: func() time.Time { return time.Now().Add(-2 * time.Hour) }}).withIdentity()
-	r := w.run(gitRequest("http", hostOf(w.ppm.URL()), ""), "get")
-	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
-	if len(lines) != 1 || !strings.Contains(r.stderr, "clock") || !strings.Contains(r.stderr, "2h0m") {
-		t.Errorf("stderr %q; want one line naming the clock and a skew of about 2h", r.stderr)
+	for range 2 {
+		r := w.run(gitRequest("http", hostOf(w.ppm.URL()), ""), "get")
+		lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+		if r.code != 1 || len(lines) != 1 || !strings.Contains(r.stderr, "clock") || !strings.Contains(r.stderr, "2h0m") || !strings.Contains(r.stderr, "already expired") {
+			t.Errorf("code %d, stderr %q; want exit 1 and one line naming the clock and a skew of about 2h", r.code, r.stderr)
+		}
+		if r.stdout != "" {
+			t.Errorf("an expired token was handed to git: %q", r.stdout)
+		}
 	}
-	if attr(r.stdout, "password") == "" {
-		t.Errorf("no token served: %q", r.stdout)
+	if st := w.run("", "status"); !strings.Contains(st.stdout, "token: none stored") {
+		t.Errorf("an expired token was stored: %q", st.stdout)
 	}
+}
+
+// TestServerClockAnHourBehindGivesAShortTokenOnce: the server's clock is
+// 58 minutes behind, so its 1-hour tokens arrive with 2 minutes left. git
+// gets the token with one line naming the clock; the next requests are
+// answered from the store instead of exchanging again for a token just as
+// short.
+func TestServerClockAnHourBehindGivesAShortTokenOnce(t *testing.T) {
+	w := newWorld(t, fakeppm.Options{Now: func() time.Time { return time.Now().Add(-58 * time.Minute) }}).withIdentity()
+	req := gitRequest("http", hostOf(w.ppm.URL()), "")
+	r := w.run(req, "get")
+	tok := attr(r.stdout, "password")
+	if r.code != 0 || !w.ppm.ValidToken(tok) || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 || !strings.Contains(r.stderr, "clock") || !strings.Contains(r.stderr, "58m") {
+		t.Fatalf("first get: code %d, stderr %q; want the token and one line naming the clock", r.code, r.stderr)
+	}
+	for range 2 {
+		again := w.run(req, "get")
+		if again.code != 0 || attr(again.stdout, "password") != tok || again.stderr != "" {
+			t.Errorf("a later get: code %d, stderr %q; want the stored token in silence", again.code, again.stderr)
+		}
+	}
+	if c := w.ppm.Counts(); c.Exchange != 1 {
+		t.Errorf("exchanges = %d; want 1", c.Exchange)
+	}
+	w.assertNoSecretsLeaked(tok)
 }

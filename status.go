@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/posit-dev/git-credential-ppm/internal/termtext"
+	"github.com/posit-dev/git-credential-ppm/tokens"
 )
 
 // addressStatus is one address in `status --json`. It never holds the token.
@@ -21,6 +22,12 @@ type addressStatus struct {
 	SecondsLeft   *int64     `json:"seconds_left,omitempty"`
 	InvalidExpiry bool       `json:"invalid_expiry,omitempty"`
 	Valid         bool       `json:"valid"`
+	// RenewDue: the token still works but has less left than it must to
+	// be handed out (docs/contract.md §3): the next request renews it.
+	RenewDue bool `json:"renew_due,omitempty"`
+	// MinSecondsLeft is what the token must have left to be handed out
+	// without renewal.
+	MinSecondsLeft *int64 `json:"min_seconds_left,omitempty"`
 }
 
 type statusReport struct {
@@ -84,8 +91,11 @@ func printStatus(inv *invocation, rep statusReport) {
 			continue
 		}
 		state := "valid"
-		if !a.Valid {
-			state = "expired or close to expiry (renewed on the next request)"
+		switch {
+		case a.RenewDue:
+			state = fmt.Sprintf("valid for now, but under the %s a token must have left to be handed out: the next request renews it", time.Duration(*a.MinSecondsLeft)*time.Second)
+		case !a.Valid:
+			state = "expired (the next request renews it)"
 		}
 		fmt.Fprintf(inv.stdout, "  token: present (%s), from %s\n", state, a.Source)
 		if a.Subject != "" {
@@ -141,10 +151,12 @@ func collectStatus(inv *invocation) (statusReport, error) {
 			st.Subject = t.Subject
 			st.Valid = fresh
 			st.InvalidExpiry = t.InvalidExpiry
+			st.RenewDue = !fresh && tokens.Usable(t, now)
 			if !t.Expiry.IsZero() && !t.InvalidExpiry {
 				exp := t.Expiry.UTC()
 				left := int64(t.Expiry.Sub(now).Seconds())
-				st.ExpiresAt, st.SecondsLeft = &exp, &left
+				need := int64(tokens.Margin(t, 0).Seconds())
+				st.ExpiresAt, st.SecondsLeft, st.MinSecondsLeft = &exp, &left, &need
 			}
 		}
 		rep.Addresses = append(rep.Addresses, st)

@@ -40,7 +40,7 @@ func TestOpaqueTokenKeepsItsExpiry(t *testing.T) {
 			}
 			again := newManager(t, clock, store) // a new process
 			got, ok := again.Cached(srv.URL, Options{})
-			if !ok || got.Value != "opaque-token-1" || !got.Expiry.Equal(want) || got.Source != FromStore {
+			if !ok || got.Value != "opaque-token-1" || !got.Expiry.Equal(want) || !got.IssuedAt.Equal(first.IssuedAt) || got.IssuedAt.IsZero() || got.Source != FromStore {
 				t.Fatalf("read back: %v %q expiring %v from %s; want the same token and expiry", ok, got.Value, got.Expiry, got.Source)
 			}
 			if st, fresh, _ := again.Status(srv.URL); !fresh || !st.Expiry.Equal(want) {
@@ -57,32 +57,29 @@ func TestOpaqueTokenKeepsItsExpiry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(b), `token = "opaque-token-2"`) || !strings.Contains(string(b), "expires_at = ") || strings.Contains(string(b), `\n`) {
-		t.Errorf("tokens.toml must hold the bare token and expires_at beside it:\n%s", b)
+	if !strings.Contains(string(b), `token = "opaque-token-2"`) || !strings.Contains(string(b), "expires_at = ") || !strings.Contains(string(b), "issued_at = ") || strings.Contains(string(b), `\n`) {
+		t.Errorf("tokens.toml must hold the bare token and expires_at and issued_at beside it:\n%s", b)
 	}
 }
 
 // TestTokenExpiredWhenIssuedSaysTheClockIsWrong: a server whose clock is 2
-// hours behind issues 1-hour tokens that are expired here on arrival; the
-// person is told once, in one line, with the skew.
+// hours behind issues 1-hour tokens that are expired here on arrival: such
+// a token is never served, and each request fails with one line naming the
+// clock and its skew.
 func TestTokenExpiredWhenIssuedSaysTheClockIsWrong(t *testing.T) {
-	clock := &fakeClock{t: time.Unix(1_800_000_000, 0)}
-	serverClock := func() time.Time { return clock.Now().Add(-2 * time.Hour) }
-	var calls atomic.Int32
-	srv := exchangeServer(t, serverClock, time.Hour, &calls)
-	m := newManager(t, clock, newMem())
-	var warned []string
-	m.Prompt = &recordingPrompt{warn: &warned}
+	sk := newSkewed(t, -2 * time.Hour)
+	calls, srv, store, m := &sk.calls, sk.srv, sk.store, sk.m
 	for range 3 {
-		if _, err := m.Get(context.Background(), srv.URL, Options{}); err != nil {
-			t.Fatal(err)
+		got, err := m.Get(context.Background(), srv.URL, Options{})
+		if err == nil || got.Value != "" {
+			t.Fatalf("an expired token was served: %q", got.Value)
+		}
+		if msg := err.Error(); !strings.Contains(msg, "clock") || !strings.Contains(msg, "2h0m0s ahead") || strings.Contains(msg, "\n") {
+			t.Errorf("error %q; want one line naming the clock and its skew of 2h0m0s", msg)
 		}
 	}
-	if calls.Load() != 3 {
-		t.Errorf("exchanges = %d; want 3 (each token is expired on arrival)", calls.Load())
-	}
-	if len(warned) != 1 || !strings.Contains(warned[0], "clock") || !strings.Contains(warned[0], "2h0m0s ahead") || strings.Contains(warned[0], "\n") {
-		t.Errorf("warnings %q; want one line naming the clock and its skew of 2h0m0s", warned)
+	if calls.Load() != 3 || len(store.m) != 0 || len(sk.warned) != 0 {
+		t.Errorf("exchanges = %d, stored %d, warnings %q; want 3 exchanges, nothing stored, nothing but the errors", calls.Load(), len(store.m), sk.warned)
 	}
 }
 
@@ -95,6 +92,15 @@ func TestEnvelope(t *testing.T) {
 	}
 	if tok, e := platform.SplitExpiry(platform.WithExpiry("tok", exp)); tok != "tok" || !e.Equal(exp) {
 		t.Errorf("round trip: %q %v", tok, e)
+	}
+	iat := exp.Add(-time.Hour)
+	if tok, i, e := platform.SplitTimes(platform.WithTimes("tok", iat, exp)); tok != "tok" || !e.Equal(exp) || !i.Equal(iat) {
+		t.Errorf("round trip with the issue time: %q %v %v", tok, i, e)
+	}
+	for _, v := range []string{"x\nissued_at=5\nissued_at=6", "x\nissued_at=5\nother=6", "x\nissued_at=", "x\n"} {
+		if tok, i, e := platform.SplitTimes(v); tok != v || !e.IsZero() || !i.IsZero() {
+			t.Errorf("SplitTimes(%q) = %q, %v, %v; want it unchanged", v, tok, i, e)
+		}
 	}
 	if v := platform.WithExpiry("tok", time.Time{}); v != "tok" {
 		t.Errorf("no expiry must store the bare token, got %q", v)

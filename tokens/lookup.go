@@ -10,12 +10,13 @@ import (
 	"github.com/posit-dev/git-credential-ppm/platform"
 )
 
-// find is the one lookup rule, for Get, Cached and Status: the static token,
-// then the store, then tokens.toml written by other tools; the first fresh
-// one wins. When none is fresh it returns the first one present, stale,
-// with fresh false, and why in the words of a trace line. err reports a
-// store that could not be read (a missing token is not an error); the
-// other sources are still tried.
+// find is the one lookup rule, for Get, Cached, Renew and Status: the
+// static token, then the store, then tokens.toml written by other tools;
+// the first fresh one (Fresh) wins. When none is fresh it returns, with
+// fresh false, the first one that still works (Usable: what a request gets
+// when no renewal is possible), else the first one present, and why in the
+// words of a trace line. err reports a store that could not be read (a
+// missing token is not an error); the other sources are still tried.
 func (m *Manager) find(address string, opt Options) (t Token, fresh bool, why string, err error) {
 	if m.StaticToken != "" {
 		return New(m.StaticToken, FromStatic), true, "", nil
@@ -46,8 +47,8 @@ func (m *Manager) find(address string, opt Options) (t Token, fresh bool, why st
 		if Fresh(c, now, opt.MinValidity) {
 			return c, true, "", err
 		}
-		reasons = append(reasons, "the one in "+sourceName(src.store, src.from)+" "+staleness(c, now))
-		if stale.Value == "" {
+		reasons = append(reasons, "the one in "+sourceName(src.store, src.from)+" "+staleness(c, now, opt.MinValidity))
+		if stale.Value == "" || !Usable(stale, now) && Usable(c, now) {
 			stale = c
 		}
 	}
@@ -61,12 +62,12 @@ func sourceName(s platform.Store, from Source) string {
 	return "the " + s.Name() + " store"
 }
 
-func staleness(t Token, now time.Time) string {
+func staleness(t Token, now time.Time, minValidity time.Duration) string {
 	if t.InvalidExpiry {
 		return "has an exp claim that is not a valid time"
 	}
 	if t.Expiry.After(now) {
-		return fmt.Sprintf("is close to expiry (%s left)", t.Expiry.Sub(now).Round(time.Second))
+		return fmt.Sprintf("is close to expiry (%s left, under the %s it must have)", t.Expiry.Sub(now).Round(time.Second), Margin(t, minValidity).Round(time.Second))
 	}
 	return fmt.Sprintf("expired %s ago", now.Sub(t.Expiry).Round(time.Second))
 }

@@ -7,7 +7,6 @@ package tokens
 import (
 	"context"
 	"errors"
-	"sync"
 	"time"
 
 	"github.com/posit-dev/git-credential-ppm/internal/httpc"
@@ -101,8 +100,6 @@ type Manager struct {
 	Prompt Prompter
 	// Trace, when not nil, receives trace lines (never secrets).
 	Trace func(format string, args ...any)
-
-	warnOnce sync.Once // the warning about a token expired when issued
 }
 
 // Options tune one Get.
@@ -130,15 +127,20 @@ func (m *Manager) tracef(format string, args ...any) {
 // claim is not a valid time (a string, a boolean, negative, absurd) is
 // expired: "never expires" would serve it forever.
 //
-// value may be a token in the store's envelope (platform.WithExpiry): an
-// opaque token keeps the expiry it was issued with (expires_in).
+// value may be a token in the store's envelope (platform.WithTimes): an
+// opaque token keeps the expiry and issue time it was issued with
+// (expires_in), and a token whose own iat this machine's clock disagreed
+// with keeps the time it arrived here, the start of its lifetime for Fresh.
 func New(value string, src Source) Token {
-	value, stored := platform.SplitExpiry(value)
-	t := Token{Value: value, Source: src, Expiry: stored}
+	value, issued, stored := platform.SplitTimes(value)
+	t := Token{Value: value, Source: src, Expiry: stored, IssuedAt: issued}
 	c, err := oauth.ParseClaims(value)
 	switch {
 	case err == nil:
-		t.IssuedAt, t.Subject = c.IssuedAt, c.Subject
+		t.Subject = c.Subject
+		if t.IssuedAt.IsZero() {
+			t.IssuedAt = c.IssuedAt
+		}
 		if !c.Expiry.IsZero() {
 			t.Expiry = c.Expiry
 		}
@@ -152,23 +154,41 @@ func New(value string, src Source) Token {
 // valid time: long past.
 var invalidExpiry = time.Unix(1, 0).UTC()
 
-// Fresh reports whether t is usable at now: no expiry, or more left than
-// max(minValidity, min(60 s, a tenth of its lifetime)).
+// RenewWithin is the most time left at which a stored token is renewed
+// before it is served: pip and uv keep the credential they got for the
+// whole run, so a token handed out must outlive a long install (uv renews
+// its own registry tokens with 5 minutes left). A token whose lifetime is
+// known needs only a quarter of it (docs/contract.md §3).
+const RenewWithin = 5 * time.Minute
+
+// Margin is how much time t must have left to be served without renewal:
+// min(5 min, a quarter of its lifetime exp − iat), or 5 min when the
+// lifetime is unknown; at least minValidity (exec asks for 10 minutes).
+func Margin(t Token, minValidity time.Duration) time.Duration {
+	margin := RenewWithin
+	if !t.IssuedAt.IsZero() && t.Expiry.After(t.IssuedAt) {
+		margin = min(margin, t.Expiry.Sub(t.IssuedAt)/4)
+	}
+	return max(margin, minValidity)
+}
+
+// Fresh reports whether t may be served at now without renewal: it has no
+// expiry, or at least Margin(t, minValidity) left.
 func Fresh(t Token, now time.Time, minValidity time.Duration) bool {
-	if t.Value == "" {
+	if t.Value == "" || t.InvalidExpiry {
 		return false
 	}
 	if t.Expiry.IsZero() {
 		return true
 	}
-	margin := 60 * time.Second
-	if !t.IssuedAt.IsZero() && t.Expiry.After(t.IssuedAt) {
-		if tenth := t.Expiry.Sub(t.IssuedAt) / 10; tenth < margin {
-			margin = tenth
-		}
+	return t.Expiry.Sub(now) >= Margin(t, minValidity)
+}
+
+// Usable reports whether t still works at now, fresh or not: the token a
+// request gets when it cannot be renewed. An expired token never is.
+func Usable(t Token, now time.Time) bool {
+	if t.Value == "" || t.InvalidExpiry {
+		return false
 	}
-	if minValidity > margin {
-		margin = minValidity
-	}
-	return t.Expiry.Sub(now) > margin
+	return t.Expiry.IsZero() || now.Before(t.Expiry)
 }

@@ -32,14 +32,18 @@ func TestFresh(t *testing.T) {
 	}{
 		{"empty value", Token{}, 0, false},
 		{"no exp: valid until rejected", Token{Value: "x"}, 0, true},
-		{"1 h token, 61 s left", tok(now.Add(-hour+61*time.Second), now.Add(61*time.Second)), 0, true},
-		{"1 h token, 60 s left is close", tok(now.Add(-hour+60*time.Second), now.Add(60*time.Second)), 0, false},
-		{"1 h token, 59 s left", tok(now.Add(-hour+59*time.Second), now.Add(59*time.Second)), 0, false},
-		{"2 s token, 0.3 s left (margin 0.2 s)", tok(now.Add(-1700*time.Millisecond), now.Add(300*time.Millisecond)), 0, true},
-		{"2 s token, 0.2 s left", tok(now.Add(-1800*time.Millisecond), now.Add(200*time.Millisecond)), 0, false},
+		{"1 h token, 5 min left", tok(now.Add(-55*time.Minute), now.Add(5*time.Minute)), 0, true},
+		{"1 h token, 4:59 left is close", tok(now.Add(-hour+299*time.Second), now.Add(299*time.Second)), 0, false},
+		{"1 h token, 61 s left is close (pip keeps it for the whole run)", tok(now.Add(-hour+61*time.Second), now.Add(61*time.Second)), 0, false},
+		{"8 min token, 2 min left (a quarter)", tok(now.Add(-6*time.Minute), now.Add(2*time.Minute)), 0, true},
+		{"8 min token, 1:59 left", tok(now.Add(-6*time.Minute-time.Second), now.Add(119*time.Second)), 0, false},
+		{"2 s token, 0.5 s left (margin 0.5 s)", tok(now.Add(-1500*time.Millisecond), now.Add(500*time.Millisecond)), 0, true},
+		{"2 s token, 0.4 s left", tok(now.Add(-1600*time.Millisecond), now.Add(400*time.Millisecond)), 0, false},
 		{"expired", tok(now.Add(-2*hour), now.Add(-hour)), 0, false},
-		{"no iat: 60 s margin", tok(time.Time{}, now.Add(90*time.Second)), 0, true},
-		{"no iat: 30 s left", tok(time.Time{}, now.Add(30*time.Second)), 0, false},
+		{"no iat: 5 min margin", tok(time.Time{}, now.Add(5*time.Minute)), 0, true},
+		{"no iat: 4 min left", tok(time.Time{}, now.Add(4*time.Minute)), 0, false},
+		{"exp before iat", tok(now.Add(time.Minute), now.Add(10*time.Second)), 0, false},
+		{"invalid exp", Token{Value: "x", InvalidExpiry: true}, 0, false},
 		{"exec wants 10 min, 9 left", tok(now.Add(-51*time.Minute), now.Add(9*time.Minute)), 10 * time.Minute, false},
 		{"exec wants 10 min, 11 left", tok(now.Add(-49*time.Minute), now.Add(11*time.Minute)), 10 * time.Minute, true},
 	}
@@ -160,7 +164,7 @@ func TestExpiryCausesExactlyOneExchange(t *testing.T) {
 			t.Fatalf("get %d: %v %q from %s; want the stored token", i, err, again.Value, again.Source)
 		}
 	}
-	clock.Add(time.Hour - 59*time.Second) // 59 s left of an hour: close to expiry
+	clock.Add(time.Hour - 299*time.Second) // 4:59 left of an hour: close to expiry
 	second, err := m.Get(ctx, srv.URL, Options{})
 	if err != nil || second.Value == first.Value || second.Source != FromIdentity {
 		t.Fatalf("near expiry: %v, source %s; want a new token from the exchange", err, second.Source)

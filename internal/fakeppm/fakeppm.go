@@ -66,7 +66,9 @@ type Options struct {
 	// It must be a loopback address.
 	Addr string
 	// Now is the server's clock; nil means time.Now. Tests inject a clock
-	// to walk through expiry and polling intervals without sleeping.
+	// to walk through expiry and polling intervals without sleeping, or
+	// skew it: the tokens' iat and exp and every answer's Date header
+	// come from it.
 	Now func() time.Time
 	// IdentityAudience is the audience the exchange requires of identity
 	// tokens, as PPM's IdentityFederation Audience; "" means

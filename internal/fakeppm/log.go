@@ -44,6 +44,9 @@ func (s *Server) logged(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec := &recorder{ResponseWriter: w}
 		start := time.Now()
+		// The Date header is the server's clock, as a real server's is:
+		// a skewed Now gives a skewed Date.
+		w.Header().Set("Date", s.now().UTC().Format(http.TimeFormat))
 		next.ServeHTTP(rec, r)
 		if s.opts.Logf == nil {
 			return
