@@ -114,12 +114,12 @@ const maxPrefetch = 4
 // Anything that means "there is no usable Secret Service here" wraps
 // ErrUnavailable, so that auto falls back to the file store.
 //
-// It overlaps what does not depend on each other: our half of the key
-// exchange is computed while the bus answers Hello, the service's calls
-// follow Hello without waiting for its answer, and the searches for
-// cfg.prefetch go out with OpenSession, so that the service
-// answers them right after its (slow) half of the key exchange and a Get
-// of those addresses costs one more round trip, GetSecrets.
+// It overlaps what does not depend on each other: the service's first
+// calls go out together, our half of the key exchange is computed while the
+// service answers them, and the searches for cfg.prefetch go out with
+// OpenSession, so that the service answers them right after its (slow) half
+// of the key exchange and a Get of those addresses costs one more round
+// trip, GetSecrets.
 func openSecretService(cfg secretServiceConfig) (*secretService, error) {
 	if cfg.getenv == nil {
 		cfg.getenv = func(string) string { return "" }
@@ -137,13 +137,7 @@ func openSecretService(cfg secretServiceConfig) (*secretService, error) {
 	if err != nil {
 		return nil, err
 	}
-	return openOn(address, cfg, true)
-}
-
-// openOn is openSecretService on the bus at address, pipelining the login
-// if pipeline (dialBus; BenchmarkSecretServiceLogin compares the two).
-func openOn(address string, cfg secretServiceConfig, pipeline bool) (*secretService, error) {
-	conn, hello, err := dialBus(address, cfg.callTimeout, pipeline)
+	conn, err := connectBus(address, cfg.callTimeout)
 	if err != nil {
 		return nil, err
 	}
@@ -157,10 +151,7 @@ func openOn(address string, cfg secretServiceConfig, pipeline bool) (*secretServ
 	// that need no session are on their way. (A goroutine computing it
 	// during the handshake was slower: waking a second thread costs more on
 	// a busy machine than the 0.3 ms it hides.)
-	err = s.init(func() (*dhKeyPair, error) { return newDHKeyPair(cfg.random) },
-		func() error { return helloDone(hello, address, cfg.callTimeout) }, cfg.prefetch)
-	if err != nil {
-		hello.cancel()
+	if err := s.init(func() (*dhKeyPair, error) { return newDHKeyPair(cfg.random) }, cfg.prefetch); err != nil {
 		conn.Close()
 		return nil, err
 	}

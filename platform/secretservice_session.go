@@ -4,7 +4,6 @@ package platform
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/big"
 	"os"
@@ -38,55 +37,25 @@ func sessionBusAddress(getenv func(string) string) (string, error) {
 	return "", fmt.Errorf("%w: no D-Bus session: DBUS_SESSION_BUS_ADDRESS unset and no %s", ErrUnavailable, sock)
 }
 
-// connectBus dials the bus, authenticates and says Hello within timeout. This
-// is what dbus.SessionBusPrivateNoAutoStartup + Auth + Hello do, but with the
-// address from our injected environment (that helper reads and may even set
-// the process environment) and with a time limit: a socket that accepts but
-// never answers must not hang the helper.
+// connectBus connects to the bus at address with godbus's own functions
+// (dbus.Dial, then Auth with its default mechanisms and Hello, what
+// dbus.Connect does) within timeout. The address comes from our injected
+// environment (dbus.SessionBusPrivate reads, and may set, the process's);
+// the connection's context is cancelled when the time runs out, which
+// closes it under the login, so a socket that accepts but never answers
+// gives one line after timeout, not a hang.
 func connectBus(address string, timeout time.Duration) (*dbus.Conn, error) {
-	conn, hello, err := dialBus(address, timeout, true)
+	ctx, cancel := context.WithCancel(context.Background())
+	timer := time.AfterFunc(timeout, cancel)
+	conn, err := dbus.Dial(address, dbus.WithContext(ctx))
 	if err != nil {
-		return nil, err
-	}
-	if err := helloDone(hello, address, timeout); err != nil {
-		conn.Close()
-		return nil, err
-	}
-	return conn, nil
-}
-
-// dialBus is connectBus without waiting for the answer to Hello: the bus
-// handles a connection's messages in order, so calls may follow Hello at
-// once (a round trip saved); helloDone checks the answer.
-//
-// With pipeline, a bus on a unix socket is logged in to with no round trip
-// either (dbusconn.go): its verdict comes with the answer to Hello, and a
-// refusal fails Hello with a sentence saying what the bus answered.
-func dialBus(address string, timeout time.Duration, pipeline bool) (*dbus.Conn, pendingCall, error) {
-	var conn *dbus.Conn
-	var err error
-	if socks := busSockets(address); pipeline && socks != nil {
-		conn, err = dialPipelined(socks, timeout)
-		if err != nil {
-			return nil, pendingCall{}, fmt.Errorf("%w: cannot connect to the D-Bus session bus at %s: %v", ErrUnavailable, address, err)
-		}
-	} else if conn, err = dialAndLogIn(address, timeout); err != nil {
-		return nil, pendingCall{}, err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	call := conn.BusObject().GoWithContext(ctx, "org.freedesktop.DBus.Hello", 0, make(chan *dbus.Call, 1))
-	return conn, pendingCall{call: call, cancel: cancel}, nil
-}
-
-// dialAndLogIn connects with godbus's own dialer and login dialogue (every
-// transport, every mechanism it knows), within timeout.
-func dialAndLogIn(address string, timeout time.Duration) (*dbus.Conn, error) {
-	conn, err := dbus.Dial(address)
-	if err != nil {
+		timer.Stop()
+		cancel()
 		return nil, fmt.Errorf("%w: cannot connect to the D-Bus session bus at %s: %v", ErrUnavailable, address, err)
 	}
-	timer := time.AfterFunc(timeout, func() { conn.Close() })
-	err = conn.Auth(nil)
+	if err = conn.Auth(nil); err == nil {
+		err = conn.Hello()
+	}
 	if !timer.Stop() {
 		conn.Close()
 		return nil, fmt.Errorf("%w: the D-Bus session bus at %s did not answer within %s", ErrUnavailable, address, timeout)
@@ -98,32 +67,18 @@ func dialAndLogIn(address string, timeout time.Duration) (*dbus.Conn, error) {
 	return conn, nil
 }
 
-// helloDone waits for the answer to the Hello dialBus sent.
-func helloDone(hello pendingCall, address string, timeout time.Duration) error {
-	var name string
-	err := hello.wait().Store(&name)
-	switch {
-	case errors.Is(err, context.DeadlineExceeded):
-		return fmt.Errorf("%w: the D-Bus session bus at %s did not answer within %s", ErrUnavailable, address, timeout)
-	case err != nil:
-		return fmt.Errorf("%w: cannot log in to the D-Bus session bus at %s: %v", ErrUnavailable, address, err)
-	}
-	return nil
-}
-
 // init sends ReadAlias and a search for each address in prefetch (as
 // spelled) at once, then computes our half of the key exchange (newKey)
 // while the service answers them, then opens the session: everything in
 // one round trip, in which the service's half of the key exchange is the
-// slow part. It checks the bus's answer to Hello (hello) before the
-// answers to its own calls.
+// slow part.
 //
 // It does not ask the bus first whether the service is there: the bus
 // answers a call to a name that nobody owns and nothing can start with
 // ServiceUnknown, which is exactly "available iff NameHasOwner or listed in
 // ListActivatableNames", and a call to an activatable name starts the
 // service, which the check would have led to anyway.
-func (s *secretService) init(newKey func() (*dhKeyPair, error), hello func() error, prefetch []string) error {
+func (s *secretService) init(newKey func() (*dhKeyPair, error), prefetch []string) error {
 	alias := s.sendService("ReadAlias", "default")
 	defer alias.cancel()
 	s.prefetched = &prefetchedSearches{calls: map[string]pendingCall{}}
@@ -138,9 +93,6 @@ func (s *secretService) init(newKey func() (*dhKeyPair, error), hello func() err
 	}
 	session := s.sendService("OpenSession", ssAlgorithmDH, dbus.MakeVariant(kp.public))
 	defer session.cancel()
-	if err := hello(); err != nil {
-		return err
-	}
 	if err := s.useSession(kp, session.wait()); err != nil {
 		return err
 	}
