@@ -56,14 +56,20 @@ func runExec(ctx context.Context, inv *invocation, args []string) int {
 	cmd := exec.Command(path, argv[1:]...)
 	cmd.Args[0] = argv[0]
 	cmd.Env = execEnv(inv.environment(), t.Value)
+	return runChild(inv, cmd, "exec: ")
+}
+
+// runChild runs cmd with the invocation's stdio, forwarding SIGINT and
+// SIGTERM to it instead of dying (the child decides: twine cleans up, a
+// shell script traps), and returns its exit status (126 when it cannot be
+// started, with one line prefixed by what).
+func runChild(inv *invocation, cmd *exec.Cmd, what string) int {
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = inv.stdin, inv.stdout, inv.stderr
-	// Forward signals to the child instead of dying: the child decides
-	// (twine cleans up, a shell script traps).
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
 	if err := cmd.Start(); err != nil {
-		inv.errorf("exec: cannot run %s: %v", argv[0], err)
+		inv.errorf("%scannot run %s: %v", what, cmd.Args[0], err)
 		return 126
 	}
 	done := make(chan struct{})
@@ -77,7 +83,7 @@ func runExec(ctx context.Context, inv *invocation, args []string) int {
 			}
 		}
 	}()
-	err = cmd.Wait()
+	err := cmd.Wait()
 	close(done)
 	return exitCode(err)
 }

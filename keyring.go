@@ -12,7 +12,9 @@ import (
 
 // runKeyring behaves as the Python keyring CLI for pip, uv and pdm (docs/contract.md §6):
 // `get SERVICE USER` answers the token for a configured address and user
-// __token__; anything else is keyring's "not found" (exit 1, no output).
+// __token__; anything that is not ours goes to the next keyring on PATH
+// (keyring_next.go), and with none there it is keyring's "not found"
+// (exit 1, no output).
 func runKeyring(ctx context.Context, inv *invocation, args []string) int {
 	cmd, err := protocol.ParseKeyringArgs(args)
 	var ue *protocol.KeyringUsageError
@@ -28,32 +30,69 @@ func runKeyring(ctx context.Context, inv *invocation, args []string) int {
 	switch {
 	case cmd.Help:
 		fmt.Fprint(inv.stdout, protocol.KeyringUsage())
-		fmt.Fprintln(inv.stdout, "\nThis is git-credential-ppm answering as keyring: `get SERVICE __token__` prints the Package Manager token for a configured PACKAGEMANAGER_ADDRESS.")
+		fmt.Fprintln(inv.stdout, "\nThis is git-credential-ppm answering as keyring: `get SERVICE __token__` prints the Package Manager token for a configured address; any other service goes to the next keyring on PATH.")
 		return 0
-	case cmd.ListBackends:
-		return keyringListBackends(inv)
+	case cmd.ListBackends, cmd.Op == "diagnose":
+		// Ours first, then what the next keyring says.
+		keyringListBackends(inv)
+		if code, handed := inv.handOff(args); handed {
+			return code
+		}
+		return 0
 	case cmd.DisableKR:
-		inv.errorf("keyring --disable does not apply: this is git-credential-ppm, which has no keyring configuration")
+		if code, handed := inv.handOff(args); handed {
+			return code
+		}
+		inv.errorf("keyring --disable does not apply: this is git-credential-ppm, which has no keyring configuration, and there is no other keyring on PATH")
 		return 1
+	}
+	addr, ours := keyringAddress(inv, cmd)
+	if !ours {
+		return keyringNotOurs(inv, cmd, args)
 	}
 	switch cmd.Op {
 	case "get":
-		return keyringGet(ctx, inv, cmd)
+		return keyringGet(ctx, inv, cmd, addr)
 	case "del":
-		return keyringDel(inv, cmd)
+		return keyringDel(inv, addr)
 	case "set":
 		// pip pipes the password a person typed; read it so pip does not
 		// see a broken pipe, and refuse: tokens come from the login flow.
 		_, _ = io.Copy(io.Discard, io.LimitReader(inv.stdin, 1<<20))
-		inv.errorf("keyring set is not supported: Package Manager tokens come from `git-credential-ppm login`, not from typed passwords")
+		inv.errorf("%s", keyringSetRefused)
 		return 1
-	case "diagnose":
-		return keyringListBackends(inv)
 	}
 	return 1
 }
 
-func keyringListBackends(inv *invocation) int {
+// keyringSetRefused is the line for `keyring set` of a Package Manager
+// service; the wheel's backend raises the same words.
+const keyringSetRefused = "keyring set is not supported: Package Manager tokens come from `git-credential-ppm login`, not from typed passwords"
+
+// keyringNotOurs answers a call for a service (or user) that is not ours:
+// the next keyring on PATH answers it; with none there, get and del are
+// keyring's "not found" and set says there is nowhere to keep it.
+func keyringNotOurs(inv *invocation, cmd protocol.KeyringCommand, args []string) int {
+	if code, handed := inv.handOff(args); handed {
+		return code
+	}
+	list, err := inv.addresses()
+	if err == nil && len(list) == 0 && !inv.underUs() {
+		// pip and uv ask only after a 401: say why nothing comes back.
+		inv.errorf("%v", errNoAddress)
+	}
+	if cmd.Op != "set" {
+		return 1
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(inv.stdin, 1<<20))
+	if inv.underUs() {
+		return exitNotOurs // our backend: keyring's chainer asks its next backend
+	}
+	inv.errorf("keyring set: %s is not a Package Manager address and there is no other keyring on PATH to keep its password", cmd.Service)
+	return 1
+}
+
+func keyringListBackends(inv *invocation) {
 	desc := "not configured (PACKAGEMANAGER_ADDRESS unset)"
 	if list, err := inv.addresses(); err == nil && len(list) > 0 {
 		if m, err := inv.manager(); err == nil {
@@ -62,9 +101,13 @@ func keyringListBackends(inv *invocation) int {
 			desc = err.Error()
 		}
 	}
-	fmt.Fprintf(inv.stdout, "git_credential_ppm.Keyring (priority: 10) - Posit Package Manager tokens, store: %s\n", desc)
-	return 0
+	fmt.Fprintf(inv.stdout, "git_credential_ppm.Keyring (priority: %s) - Posit Package Manager tokens, store: %s\n", keyringPriority, desc)
 }
+
+// keyringPriority is the wheel's backend's priority (python/
+// git_credential_ppm/__init__.py): just under keyring's chainer (10), as
+// microsoft/artifacts-keyring's. The CLI says the same.
+const keyringPriority = "9.9"
 
 // keyringAddress finds the configured address a service belongs to, for
 // user __token__ (or no user, in creds mode).
@@ -78,11 +121,6 @@ func keyringAddress(inv *invocation, cmd protocol.KeyringCommand) (protocol.Addr
 		inv.errorf("%v", err)
 		return protocol.Address{}, false
 	}
-	if len(list) == 0 {
-		// pip and uv ask only after a 401: say why nothing comes back.
-		inv.errorf("%v", errNoAddress)
-		return protocol.Address{}, false
-	}
 	addr, ok := matchService(list, cmd.Service)
 	if !ok {
 		inv.tracef("keyring %s %s: not a configured Package Manager address", cmd.Op, cmd.Service)
@@ -90,14 +128,7 @@ func keyringAddress(inv *invocation, cmd protocol.KeyringCommand) (protocol.Addr
 	return addr, ok
 }
 
-func keyringGet(ctx context.Context, inv *invocation, cmd protocol.KeyringCommand) int {
-	if cmd.Mode == "password" && !cmd.HasUsername {
-		return 1
-	}
-	addr, ok := keyringAddress(inv, cmd)
-	if !ok {
-		return 1
-	}
+func keyringGet(ctx context.Context, inv *invocation, cmd protocol.KeyringCommand, addr protocol.Address) int {
 	t, ok := inv.token(ctx, addr, tokens.Options{})
 	if !ok {
 		return 1
@@ -109,11 +140,7 @@ func keyringGet(ctx context.Context, inv *invocation, cmd protocol.KeyringComman
 	return 0
 }
 
-func keyringDel(inv *invocation, cmd protocol.KeyringCommand) int {
-	addr, ok := keyringAddress(inv, cmd)
-	if !ok {
-		return 1
-	}
+func keyringDel(inv *invocation, addr protocol.Address) int {
 	m, err := inv.manager()
 	if err != nil {
 		inv.errorf("%v", err)

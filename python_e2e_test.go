@@ -39,7 +39,11 @@ func (w *world) keyring(args ...string) result {
 // (docs/contract.md §6), as a contract: each case names the client code it mirrors.
 func TestKeyringArgvShapes(t *testing.T) {
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
-	w.keyringLink()
+	link := w.keyringLink()
+	// No other keyring behind ours: the answers below are ours alone (what
+	// is not ours goes to the next keyring on PATH, which
+	// TestKeyringHandsForeignCallsToTheNextKeyring covers).
+	w.set("PATH", filepath.Dir(link))
 	index := w.ppm.IndexURL()
 	host := hostOf(w.ppm.URL())
 	tok := attr(w.run(gitRequest("http", host, ""), "get").stdout, "password")

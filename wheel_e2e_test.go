@@ -250,13 +250,33 @@ func TestWheelWithRealPython(t *testing.T) {
 		if r := v.keyring(withAddr, "get", foreign, "alice"); r.code != 1 || r.stdout != "" {
 			t.Errorf("keyring get %s with only our backend: %d %q %q", foreign, r.code, r.stdout, r.stderr)
 		}
+		// set of a foreign service with ours alone: not ours to keep, and
+		// not our refusal either.
+		r := v.run(withAddr, "-c", `import sys, keyring, keyring.errors
+try:
+    keyring.set_password(sys.argv[1], "alice", "typed")
+except keyring.errors.PasswordSetError as e:
+    print(type(e).__name__, isinstance(e, NotImplementedError), e)`, foreign)
+		if !strings.Contains(r.stdout, "SetNotOurs True git-credential-ppm keeps no password for "+foreign) {
+			t.Errorf("set_password of a foreign service with only our backend: %q %q", r.stdout, r.stderr)
+		}
 		store := filepath.Join(w.home, "other-store.json")
 		v.installOtherBackend(store)
 		// set passes our backend by (keyring's chainer skips a
 		// NotImplementedError) and lands in the other store.
-		r := v.run(withAddr, "-c", "import sys, keyring; keyring.set_password(sys.argv[1], 'alice', 'other-secret')", foreign)
+		r = v.run(withAddr, "-c", "import sys, keyring; keyring.set_password(sys.argv[1], 'alice', 'other-secret')", foreign)
 		if r.code != 0 || !fileExists(store) {
 			t.Fatalf("set_password of a foreign service with a second backend: %d %q", r.code, r.stderr)
+		}
+		// The keyring CLI's set (what pip runs after a person typed a
+		// password) takes the same way.
+		set := exec.Command(v.python, "-m", "keyring", "set", "https://pypi.org/simple/", "bob")
+		set.Env = append([]string{"PATH=/usr/bin:/bin"}, withAddr...)
+		if r := w.runCmd(set, "bob-secret\n"); r.code != 0 {
+			t.Errorf("keyring set of a foreign service with a second backend: %d %q %q", r.code, r.stdout, r.stderr)
+		}
+		if r := v.keyring(withAddr, "get", "https://pypi.org/simple/", "bob"); r.stdout != "bob-secret\n" {
+			t.Errorf("keyring get after keyring set of a foreign service: %d %q %q", r.code, r.stdout, r.stderr)
 		}
 		r = v.keyring(withAddr, "get", foreign, "alice")
 		if r.code != 0 || r.stdout != "other-secret\n" {
@@ -271,9 +291,25 @@ func TestWheelWithRealPython(t *testing.T) {
 		if r.code != 0 || strings.TrimSpace(r.stdout) != "None None" || r.stderr != "" {
 			t.Errorf("option-like service: %d %q %q", r.code, r.stdout, r.stderr)
 		}
+		// set of our service is refused even with a second backend behind
+		// ours (keyring's chainer passes only a NotImplementedError on):
+		// a typed password never lands in the other store.
+		r = v.run(withAddr, "-c", `import sys, keyring, keyring.errors
+try:
+    keyring.set_password(sys.argv[1], "__token__", "typed")
+except keyring.errors.PasswordSetError as e:
+    print("refused:", e)`, index)
+		if !strings.Contains(r.stdout, "refused: keyring set is not supported") || strings.Count(r.stdout+r.stderr, "not supported") != 1 {
+			t.Errorf("set_password of our service with a second backend: %q %q; want our refusal, once", r.stdout, r.stderr)
+		}
+		if b, _ := os.ReadFile(store); strings.Contains(string(b), "typed") {
+			t.Errorf("the typed password for our service reached the other store: %s", b)
+		}
 		// Ours is asked first: our service gets the token, not the other
 		// store's entry for it.
-		v.run(withAddr, "-c", "import sys, keyring; keyring.set_password(sys.argv[1], '__token__', 'stale')", index)
+		if err := os.WriteFile(store, []byte(`{"`+index+`|__token__": "stale"}`), 0o600); err != nil {
+			t.Fatal(err)
+		}
 		if r := v.keyring(withAddr, "get", index, "__token__"); strings.TrimSpace(r.stdout) != tok {
 			t.Errorf("with two backends our service did not get our token: %q %q", r.stdout, r.stderr)
 		}

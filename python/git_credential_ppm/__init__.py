@@ -38,6 +38,11 @@ SET_REFUSED = (
     "`git-credential-ppm login`, not from typed passwords"
 )
 
+# What `git-credential-ppm keyring set` exits with, run by this backend,
+# for a service that is not a configured address: not ours to keep, so
+# keyring's chainer asks its next backend. (1 means ours, and refused.)
+NOT_OURS = 3
+
 _EXE = "git-credential-ppm.exe" if os.name == "nt" else "git-credential-ppm"
 _found = []
 
@@ -46,12 +51,12 @@ class NotOurs(NotImplementedError):
     """A write this backend does not do; keyring's chainer moves on."""
 
 
-class SetRefused(errors.PasswordSetError, NotOurs):
-    """set_password: refused with the CLI's message.
+class SetNotOurs(errors.PasswordSetError, NotOurs):
+    """set_password of a service that is not a configured address.
 
-    It is also a NotImplementedError, the only error keyring's chainer
-    passes over, so a password for another service still reaches the
-    next backend.
+    A NotImplementedError, the only error keyring's chainer passes over,
+    so the password reaches the next backend; a PasswordSetError for a
+    caller that has no chainer (this backend alone).
     """
 
 
@@ -119,17 +124,18 @@ class Keyring(backend.KeyringBackend):
             raise RuntimeError(_EXE + " is not installed beside this package nor on PATH")
         return 9.9
 
-    def _run(self, args):
+    def _run(self, args, stderr=None):
         """Run `git-credential-ppm keyring ARGS`: (exit code, stdout bytes).
 
-        stdin is closed; stderr is the caller's, so a login prompt or an
-        error line reaches the person.
+        stdin is closed; stderr is the caller's (unless given), so a login
+        prompt or an error line reaches the person. NOT_OURS when it did
+        not run.
         """
         path = binary()
         if path is None or not os.environ.get("PACKAGEMANAGER_ADDRESS", "").strip():
             # Nothing is configured: nothing can be ours, and the binary
             # would say so on stderr for every service asked.
-            return 1, b""
+            return NOT_OURS, b""
         env = dict(os.environ)
         env[CHILD_ENV] = "1"
         try:
@@ -137,6 +143,7 @@ class Keyring(backend.KeyringBackend):
                 [path, "keyring"] + list(args),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
+                stderr=stderr,
                 env=env,
                 timeout=TIMEOUT_SECONDS,
                 check=False,
@@ -146,8 +153,8 @@ class Keyring(backend.KeyringBackend):
             return 1, b""
         except OSError as exc:
             log.warning("cannot run %s: %s", path, exc)
-            return 1, b""
-        if done.returncode not in (0, 1):
+            return NOT_OURS, b""
+        if done.returncode not in (0, 1, NOT_OURS):
             log.warning("%s keyring failed with exit status %d", path, done.returncode)
         return done.returncode, done.stdout
 
@@ -177,8 +184,15 @@ class Keyring(backend.KeyringBackend):
         return self._creds(service, username)
 
     def set_password(self, service, username, password):
-        """Refused: tokens come from the login flow, never from a typed password."""
-        raise SetRefused(SET_REFUSED)
+        """Refused for a service of a configured address: tokens come from
+        the login flow, never from a typed password. Any other service is
+        left to keyring's next backend. The password never reaches the
+        binary (its stdin is closed)."""
+        # The binary's own refusal line would repeat the exception's.
+        code, _ = self._run(["set", "--", service, username], stderr=subprocess.DEVNULL)
+        if code == NOT_OURS:
+            raise SetNotOurs("git-credential-ppm keeps no password for " + service + "; no other keyring backend here does either")
+        raise errors.PasswordSetError(SET_REFUSED)
 
     def delete_password(self, service, username):
         """Log out the address the service belongs to."""
