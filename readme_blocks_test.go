@@ -18,6 +18,7 @@ import (
 // nor listed, fails the test.
 var readmeBlocksNotRunHere = map[string]string{
 	"bash .ci/run": "installs system packages as root and runs the whole suite, this test included",
+	"python -m venv venv                # a virtual environment for your project":                                                      "installs keyring and twine from PyPI; TestPositKeyringQuickStart runs it word for word with them built from Debian's",
 	"curl -fsSLO https://github.com/posit-dev/git-credential-ppm/releases/download/v1.2.3/git-credential-ppm_1.2.3_linux_amd64.tar.gz": "downloads a published release from GitHub; tools/releasetest checks the archives and checksums.txt of a local build",
 	"pip install git-credential-ppm        # into the environment where you run pip and twine":                                         "installs from PyPI; wheel_e2e_test.go installs the wheel built from this checkout",
 	"export PACKAGEMANAGER_ADDRESS=https://ppm.example.com\npip install --index-url":                                                   "needs the wheel (from PyPI) beside pip and twine; wheel_e2e_test.go runs pip and twine with the wheel built from this checkout",

@@ -17,8 +17,8 @@
 //	POST /__azure__/oidctoken       Azure Pipelines' System.OidcRequestUri (see AzureOidcRequestURI)
 //	GET  /__login__/device          verification page; ?user_code=X approves X
 //	GET  /__login__/device/deny     ?user_code=X denies X
-//	/pypi/latest/simple/            PEP 503 index (Basic __token__)
-//	/pypi/latest/files/<wheel>      the wheel (Basic __token__)
+//	/pypi/latest/simple/            PEP 503 index (Basic __token__); also /pypi-auth/…
+//	/pypi/latest/files/<wheel>      the wheel (Basic __token__); also /pypi-auth/…
 //	POST /upload/pypi/local-python-src  twine upload (Basic __token__)
 //	/git/demo.git                   git smart HTTP (Basic __token__)
 //
@@ -209,8 +209,10 @@ func Start(opts Options) (*Server, error) {
 	mux.HandleFunc("POST /__azure__/oidctoken", s.handleAzureToken)
 	mux.HandleFunc("GET /__login__/device", s.handleVerify)
 	mux.HandleFunc("GET /__login__/device/deny", s.handleDeny)
-	mux.HandleFunc("/pypi/latest/simple/", s.authed(s.handleIndex))
-	mux.HandleFunc("/pypi/latest/files/", s.authed(s.handleFile))
+	for _, repo := range pythonRepos {
+		mux.HandleFunc("/"+repo+"/latest/simple/", s.authed(s.handleIndex))
+		mux.HandleFunc("/"+repo+"/latest/files/", s.authed(s.handleFile))
+	}
 	mux.HandleFunc("/upload/pypi/local-python-src", s.authed(s.handleUpload))
 	mux.HandleFunc("/git/", s.authed(s.handleGit))
 	s.srv = &httptest.Server{Listener: l, Config: &http.Server{Handler: s.logged(mux)}}
@@ -280,8 +282,18 @@ func (s *Server) Counts() Counts {
 // GitRepoURL is the URL of the smart-HTTP git repository (one commit on main).
 func (s *Server) GitRepoURL() string { return s.URL() + "/git/demo.git" }
 
+// pythonRepos are the Python repositories the fake serves, all
+// authenticated and with the same one wheel: "pypi", and "pypi-auth", the
+// authenticated repository PPM's documentation and posit-keyring's README
+// create (`rspm create repo --name=pypi-auth --type=python --authenticated`).
+var pythonRepos = []string{"pypi", "pypi-auth"}
+
 // IndexURL is the PEP 503 simple index, with a trailing slash.
 func (s *Server) IndexURL() string { return s.URL() + "/pypi/latest/simple/" }
+
+// AuthIndexURL is the simple index of the "pypi-auth" repository, with a
+// trailing slash.
+func (s *Server) AuthIndexURL() string { return s.URL() + "/pypi-auth/latest/simple/" }
 
 // UploadURL is the twine upload endpoint.
 func (s *Server) UploadURL() string { return s.URL() + "/upload/pypi/local-python-src" }

@@ -66,7 +66,9 @@ func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "405 method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	rest := strings.TrimPrefix(r.URL.Path, "/pypi/latest/simple/")
+	repo, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	base := "/" + repo + "/latest/simple/"
+	rest := strings.TrimPrefix(r.URL.Path, base)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if rest == "" {
 		fmt.Fprintf(w, "<!DOCTYPE html>\n<html><head><meta name=\"pypi:repository-version\" content=\"1.0\"><title>Simple index</title></head><body>\n<a href=\"%s/\">%s</a>\n</body></html>\n", s.wheel.project, s.wheel.project)
@@ -79,7 +81,7 @@ func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
 	}
 	if !strings.HasSuffix(rest, "/") || name != s.wheel.project {
 		// PEP 503: redirect to the normalised URL, with its trailing slash.
-		http.Redirect(w, r, "/pypi/latest/simple/"+s.wheel.project+"/", http.StatusMovedPermanently)
+		http.Redirect(w, r, base+s.wheel.project+"/", http.StatusMovedPermanently)
 		return
 	}
 	fmt.Fprintf(w, "<!DOCTYPE html>\n<html><head><meta name=\"pypi:repository-version\" content=\"1.0\"><title>Links for %s</title></head><body>\n<h1>Links for %s</h1>\n<a href=\"../../files/%s#sha256=%s\">%s</a>\n</body></html>\n",
@@ -92,7 +94,8 @@ func (s *Server) handleFile(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "405 method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	if strings.TrimPrefix(r.URL.Path, "/pypi/latest/files/") != s.wheel.filename {
+	repo, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	if strings.TrimPrefix(r.URL.Path, "/"+repo+"/latest/files/") != s.wheel.filename {
 		http.NotFound(w, r)
 		return
 	}

@@ -12,12 +12,17 @@ const (
 	escapedName = "git_credential_ppm"
 	projectURL  = "https://github.com/posit-dev/git-credential-ppm"
 	summary     = "Posit Package Manager tokens for git, pip, uv and twine: a credential helper binary and a keyring backend"
-	// keyringReq is what the backend needs. It is an extra, not a
-	// requirement: the backend is only ever imported by an installed
-	// keyring, and people who want the binary alone (uv tool install,
-	// pipx) should not get keyring's dependencies (SecretStorage,
-	// cryptography) with it.
-	keyringReq = `keyring>=23; extra == "keyring"`
+	// keyringReq is what the backend needs, a requirement as
+	// posit-keyring has it: `pip install git-credential-ppm` in a fresh
+	// venv must give pip, twine and `keyring --list-backends` a keyring
+	// that finds our backend (as an extra it gave none, and pip printed
+	// NoKeyringError tracebacks and ended in 401). 23.9 is Debian 12's,
+	// the oldest the tests run (wheel_e2e_test.go, quickstart_e2e_test.go).
+	keyringReq = "keyring>=23.9"
+	// legacyExtra was the extra that carried keyring; it stays declared,
+	// empty, so `pip install "git-credential-ppm[keyring]"` from older
+	// instructions installs without a warning.
+	legacyExtra = "keyring"
 )
 
 // metadataFile is the core metadata (Metadata-Version 2.1, which every
@@ -46,8 +51,8 @@ func metadataFile(version, license string, readme []byte) []byte {
 		field("Classifier", c)
 	}
 	field("Requires-Python", ">=3.8")
-	field("Provides-Extra", "keyring")
 	field("Requires-Dist", keyringReq)
+	field("Provides-Extra", legacyExtra)
 	field("Description-Content-Type", "text/markdown")
 	b.WriteString("\n")
 	b.Write(readme)

@@ -182,7 +182,7 @@ func TestWheelContents(t *testing.T) {
 			t.Errorf("%s: WHEEL %q", name, bodies[info+"WHEEL"])
 		}
 		meta := headers(bodies[info+"METADATA"])
-		for k, v := range map[string]string{"Metadata-Version": "2.1", "Name": "git-credential-ppm", "Version": ver, "License": "MIT", "Requires-Python": ">=3.8", "Description-Content-Type": "text/markdown", "Requires-Dist": `keyring>=23; extra == "keyring"`} {
+		for k, v := range map[string]string{"Metadata-Version": "2.1", "Name": "git-credential-ppm", "Version": ver, "License": "MIT", "Requires-Python": ">=3.8", "Description-Content-Type": "text/markdown", "Requires-Dist": "keyring>=23.9", "Provides-Extra": "keyring"} {
 			if got := meta[k]; len(got) != 1 || got[0] != v {
 				t.Errorf("%s: METADATA %s = %q; want %q", name, k, got, v)
 			}
