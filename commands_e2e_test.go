@@ -133,7 +133,13 @@ func TestWithoutAddressEveryCommandFails(t *testing.T) {
 		{"keyring", "get", w.ppm.IndexURL(), "__token__"},
 		{"login", w.ppm.URL()}, {"exec", "--address", w.ppm.URL(), "--", "true"},
 	} {
-		r := w.run("", args...)
+		cmd := exec.Command(helperBin, args...)
+		if args[0] == "keyring" {
+			// No other keyring on PATH to hand the call to (what it does
+			// then: TestKeyringHandsForeignCallsToTheNextKeyring).
+			cmd.Env = []string{"PATH=" + t.TempDir()}
+		}
+		r := w.runCmd(cmd, "")
 		lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
 		if r.code != exitFailure || len(lines) != 1 || !strings.Contains(r.stderr, "PACKAGEMANAGER_ADDRESS is not set") {
 			t.Errorf("%q without an address: exit %d, stderr %q; want 1 and one line saying PACKAGEMANAGER_ADDRESS is not set", args, r.code, r.stderr)

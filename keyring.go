@@ -73,13 +73,13 @@ const keyringSetRefused = "keyring set is not supported: Package Manager tokens 
 // the next keyring on PATH answers it; with none there, get and del are
 // keyring's "not found" and set says there is nowhere to keep it.
 func keyringNotOurs(inv *invocation, cmd protocol.KeyringCommand, args []string) int {
+	if list, err := inv.addresses(); err == nil && len(list) == 0 && !inv.underUs() {
+		// pip and uv ask only after a 401: say why we have nothing, even
+		// when the next keyring answers.
+		inv.errorf("%v", errNoAddress)
+	}
 	if code, handed := inv.handOff(args); handed {
 		return code
-	}
-	list, err := inv.addresses()
-	if err == nil && len(list) == 0 && !inv.underUs() {
-		// pip and uv ask only after a 401: say why nothing comes back.
-		inv.errorf("%v", errNoAddress)
 	}
 	if cmd.Op != "set" {
 		return 1
