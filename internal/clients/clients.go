@@ -34,6 +34,7 @@ var Table = []Client{
 	UV{},
 	KeyringLink{Users: []string{"pip", "uv"}},
 	PythonKeyring{},
+	PositKeyring{},
 }
 
 // Level says how a doctor line reads.
@@ -72,6 +73,8 @@ func (r *Report) add(level Level, format string, args ...any) {
 // CheckAll runs every client's Check in table order. After it, e.Wired
 // answers for each client.
 func CheckAll(e *Env, table []Client) []Report {
+	e.probes = map[string]probeResult{} // what the checks share, for this run
+	defer func() { e.probes = nil }()
 	out := make([]Report, 0, len(table))
 	for _, c := range table {
 		r := c.Check(e)

@@ -34,7 +34,8 @@ type Env struct {
 	// ToolTimeout bounds each run of git or pip (0: 30 s).
 	ToolTimeout time.Duration
 
-	wired map[string]bool
+	wired  map[string]bool
+	probes map[string]probeResult // pyProbe's answers by python, during CheckAll
 }
 
 // NewEnv fills an Env from getenv: the home directory (USERPROFILE on

@@ -215,7 +215,7 @@ func (k KeyringLink) Check(e *Env) Report {
 		return r
 	}
 	if isPythonScript(first) {
-		fix += ", or install the git-credential-ppm wheel into that environment (its keyring backend answers for Package Manager)"
+		fix += pythonKeyringFix(e, first)
 	}
 	r.add(level, "pip/uv: `keyring` on PATH is %s, not this helper, so pip and uv get no token from it; %s", describeKeyring(first), fix)
 	return r

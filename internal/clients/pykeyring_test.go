@@ -81,16 +81,27 @@ func TestPythonKeyringCheck(t *testing.T) {
 		t.Errorf("venv with the backend and no binary: %+v", r)
 	}
 
+	// A venv with neither: the exact command for that venv.
 	bare := filepath.Join(te.Home, "bare")
 	te.run(py, "-m", "venv", "--without-pip", bare)
-	if r := check(filepath.Join(bare, "bin")); r.Wired || len(r.at(Note)) != 1 || !strings.Contains(r.Lines[0].Text, "no keyring module") {
+	if r := check(filepath.Join(bare, "bin")); r.Wired || len(r.at(Unwired)) != 1 || !strings.Contains(r.Lines[0].Text, filepath.Join(bare, "bin", "python3")+" -m pip install git-credential-ppm") {
 		t.Errorf("venv without keyring: %+v", r)
+	}
+
+	// The wheel from before keyring was required (installed without its
+	// dependencies): not "install the wheel", but keyring, in that venv.
+	old := filepath.Join(te.Home, "old")
+	te.run(py, "-m", "venv", old)
+	te.installWheel(filepath.Join(old, "bin", "python"), "--no-deps")
+	if r := check(filepath.Join(old, "bin")); r.Wired || len(r.at(Problem)) != 1 ||
+		!strings.Contains(r.Lines[0].Text, filepath.Join(old, "bin", "python3")+` -m pip install "keyring>=23.9"`) || strings.Contains(r.Lines[0].Text, "install git-credential-ppm") {
+		t.Errorf("venv with the wheel and no keyring: %+v", r)
 	}
 }
 
 // installWheel builds our wheel, its binary a copy of Self, and installs
 // it with python's pip (no index).
-func (te *testEnv) installWheel(python string) {
+func (te *testEnv) installWheel(python string, pipArgs ...string) {
 	te.t.Helper()
 	self, err := os.ReadFile(te.Self)
 	if err != nil {
@@ -104,5 +115,5 @@ func (te *testEnv) installWheel(python string) {
 	if err := os.WriteFile(whl, data, 0o644); err != nil {
 		te.t.Fatal(err)
 	}
-	te.run(python, "-m", "pip", "install", "-q", "--no-index", whl)
+	te.run(python, append([]string{"-m", "pip", "install", "-q", "--no-index", whl}, pipArgs...)...)
 }
