@@ -44,8 +44,11 @@ import (
 // place of the lock file): the error says what to chmod. A file that only
 // others can read (pak writing under a loose umask) is tightened to 0600
 // when read, and failing to is an error; an existing directory's other mode
-// bits are left alone. The lock file and the temporary files are opened
-// without following links. Errors never contain tokens: TOML syntax errors
+// bits are left alone. tokens.toml, the lock file and the temporary files
+// are opened without following symbolic links (O_NOFOLLOW; on Windows no
+// reparse point): a link in their place is refused with a line naming it,
+// its target untouched. The directory itself may be reached through links
+// (macOS's /tmp is one); what is checked is the directory they lead to. Errors never contain tokens: TOML syntax errors
 // quote at most a few characters of the file.
 type FileStore struct {
 	path        string
@@ -113,7 +116,7 @@ func (f *FileStore) Set(address, token string) error {
 // (RemoveStaleTemps): `logout` must not leave a token behind in one.
 func (f *FileStore) Delete(address string) error {
 	if f.path != "" {
-		if _, err := os.Stat(f.path); errors.Is(err, fs.ErrNotExist) {
+		if _, err := os.Lstat(f.path); errors.Is(err, fs.ErrNotExist) {
 			// No file: nothing to lock or create, but a first write killed
 			// half-way leaves its token in a temporary file.
 			if err := checkTokenDir(filepath.Dir(f.path)); err != nil {
@@ -144,7 +147,7 @@ func (f *FileStore) read() ([]byte, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("could not open the tokens file %s: %w", f.path, err)
+		return nil, openTokensError(f.path, err)
 	}
 	defer file.Close()
 	fi, err := checkTokensFile(file, f.path)
@@ -165,9 +168,10 @@ func (f *FileStore) read() ([]byte, error) {
 }
 
 // update runs change on the parsed file under the lock and writes the result
-// back atomically, through a symbolic link if tokens.toml is one (a dotfile
-// manager's). A file that cannot be parsed is left as it is. Under the lock
-// it first removes the temporary files of writers that were killed.
+// back atomically. A file that cannot be parsed is left as it is, and so
+// is a symbolic link in place of tokens.toml or its lock (refused: never
+// followed, docs/contract.md §8). Under the lock it first removes the
+// temporary files of writers that were killed.
 func (f *FileStore) update(change func(doc map[string]any) error) error {
 	if f.path == "" {
 		_, err := f.read()
@@ -190,21 +194,15 @@ func (f *FileStore) update(change func(doc map[string]any) error) error {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("gave up after %s on updating the tokens file %s, which another process is updating (%w); try again, or end that process", timeout, f.path, err)
 	}
+	if errors.Is(err, ErrRefused) {
+		return err
+	}
 	if err != nil {
 		return fmt.Errorf("could not lock the tokens file %s: %w", f.path, err)
 	}
 	defer unlock()
 
-	target, err := resolveSymlinks(f.path)
-	if err != nil {
-		return fmt.Errorf("could not follow the symbolic link %s: %w; fix or remove the link", f.path, err)
-	}
-	if d := filepath.Dir(target); d != dir {
-		if err := checkTokenDir(d); err != nil {
-			return err
-		}
-	}
-	if err := RemoveStaleTemps(target); err != nil {
+	if err := RemoveStaleTemps(f.path); err != nil {
 		return err
 	}
 	data, err := f.read()
@@ -215,7 +213,9 @@ func (f *FileStore) update(change func(doc map[string]any) error) error {
 	if err != nil {
 		return err
 	}
-	if err := WriteFileAtomic(target, out, WriteOptions{Perm: 0o600}); err != nil {
+	// read refused a link in place of the file; should one appear now,
+	// the rename replaces the link, never what it points to.
+	if err := WriteFileAtomic(f.path, out, WriteOptions{Perm: 0o600}); err != nil {
 		return fmt.Errorf("could not save the tokens file: %w", err)
 	}
 	return nil

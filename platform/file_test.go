@@ -695,14 +695,19 @@ func TestFileStoreAtomicReplace(t *testing.T) {
 	}
 }
 
-func TestFileStoreSymlink(t *testing.T) {
+// TestFileStoreRefusesASymlink: tokens.toml that is a symbolic link — even
+// to a file of the user's own — is never followed, for reading or writing
+// (docs/contract.md §8): one sentence naming the link and what to do, and
+// the file it points to keeps its bytes and its mode.
+func TestFileStoreRefusesASymlink(t *testing.T) {
 	skipOnWindows(t, "symlinks (a privilege there)")
 	dir := t.TempDir()
 	real := filepath.Join(dir, "dotfiles", "tokens.toml")
 	if err := os.MkdirAll(filepath.Dir(real), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(real, nil, 0o600); err != nil {
+	content := "[[connections]]\naddress = \"https://ppm.example.com\"\ntoken = \"" + tokA + "\"\n"
+	if err := os.WriteFile(real, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	link := filepath.Join(dir, "tokens.toml")
@@ -710,14 +715,25 @@ func TestFileStoreSymlink(t *testing.T) {
 		t.Skipf("cannot create a symlink here: %v", err)
 	}
 	s := NewFileStore(link)
-	if err := s.Set("https://ppm.example.com", tokA); err != nil {
-		t.Fatal(err)
+	for name, op := range map[string]func() error{
+		"get":    func() error { _, err := s.Get("https://ppm.example.com"); return err },
+		"set":    func() error { return s.Set("https://ppm.example.com", tokB) },
+		"delete": func() error { return s.Delete("https://ppm.example.com") },
+		"check":  func() error { return CheckTokenDir(link) },
+	} {
+		err := op()
+		if !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "the tokens file "+link+" is a symbolic link") || !strings.Contains(err.Error(), "remove the link") || strings.Contains(err.Error(), tokA) {
+			t.Errorf("%s through a link: %v; want the refusal naming the link", name, err)
+		}
 	}
 	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
 		t.Fatalf("the symlink was replaced (%v)", err)
 	}
-	if !strings.Contains(readFile(t, real), tokA) {
-		t.Fatal("the symlink's target was not updated")
+	if got := readFile(t, real); got != content {
+		t.Errorf("the link's target changed:\n%s", got)
+	}
+	if fi, err := os.Stat(real); err != nil || fi.Mode().Perm() != 0o644 {
+		t.Errorf("the link's target's mode changed: %v", fi.Mode())
 	}
 }
 

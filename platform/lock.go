@@ -49,7 +49,7 @@ func LockFile(ctx context.Context, path string, onWait func(holderPID int)) (unl
 	}
 	f, err := openNoFollow(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if errors.Is(err, errSymlink) {
-		return nil, fmt.Errorf("the lock file %s is a symbolic link, which could make this helper overwrite another file; remove it", path)
+		return nil, linkRefusal("lock file", path)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("could not open the lock file %s: %w", path, err)

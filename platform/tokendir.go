@@ -7,10 +7,45 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 )
 
 // errSymlink is the error of an open that refused to follow a symbolic link.
 var errSymlink = errors.New("is a symbolic link, which is not followed here")
+
+// ErrRefused is what every refusal of a token file or directory matches
+// (errors.Is): a symbolic link, another user's file, one others can
+// write. Such an error is one sentence saying what to do; the lifecycle
+// stops on it rather than falling back to another store, since serving or
+// saving a token there is what it guards against.
+var ErrRefused = errors.New("refused an unsafe token file")
+
+// refusal is an error sentence that matches ErrRefused.
+type refusal struct{ msg string }
+
+func (r *refusal) Error() string        { return r.msg }
+func (r *refusal) Is(target error) bool { return target == ErrRefused }
+
+// refused returns a refusal with the formatted sentence.
+func refused(format string, args ...any) error {
+	return &refusal{msg: fmt.Sprintf(format, args...)}
+}
+
+// linkRefusal is the refusal of the token file (or lock, or temporary
+// file) what at path, which is a symbolic link: never followed, since
+// through it this helper would read, chmod and overwrite whatever it
+// points to.
+func linkRefusal(what, path string) error {
+	target := ""
+	if t, err := os.Readlink(path); err == nil {
+		target = " to " + strconv.QuoteToGraphic(t)
+	}
+	todo := "remove it"
+	if what == "tokens file" {
+		todo = "remove the link, and if the file it points to holds your tokens, move that file in its place"
+	}
+	return refused("the %s %s is a symbolic link%s, which is never followed (through it this helper would read and overwrite another file); %s", what, path, target, todo)
+}
 
 // CheckTokenDir checks the directory of the tokens file at tokensPath and,
 // when it exists, the file itself, as the file store does before it trusts
@@ -29,11 +64,20 @@ func CheckTokenDir(tokensPath string) error {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("could not open the tokens file %s: %w", tokensPath, err)
+		return openTokensError(tokensPath, err)
 	}
 	defer f.Close()
 	_, err = checkTokensFile(f, tokensPath)
 	return err
+}
+
+// openTokensError is the error of a failed open of the tokens file: the
+// refusal of a link as it is, anything else wrapped.
+func openTokensError(path string, err error) error {
+	if errors.Is(err, errSymlink) {
+		return linkRefusal("tokens file", path)
+	}
+	return fmt.Errorf("could not open the tokens file %s: %w", path, err)
 }
 
 // checkTokenDir checks the token directory dir; nil when it does not exist.
@@ -46,7 +90,7 @@ func checkTokenDir(dir string) error {
 		return fmt.Errorf("could not read the token directory %s: %w", dir, err)
 	}
 	if !fi.IsDir() {
-		return fmt.Errorf("%s, the directory of the tokens file, is not a directory; move it away or set PACKAGEMANAGER_SSO_TOKEN_FILE", dir)
+		return refused("%s, the directory of the tokens file, is not a directory; move it away or set PACKAGEMANAGER_SSO_TOKEN_FILE", dir)
 	}
 	return checkTokenDirInfo(fi, dir)
 }
@@ -59,10 +103,10 @@ func checkTokensFile(f *os.File, path string) (fs.FileInfo, error) {
 		return nil, fmt.Errorf("could not read the tokens file %s: %w", path, err)
 	}
 	if fi.IsDir() {
-		return nil, fmt.Errorf("the tokens file %s is a directory; set PACKAGEMANAGER_SSO_TOKEN_FILE to a file path", path)
+		return nil, refused("the tokens file %s is a directory; set PACKAGEMANAGER_SSO_TOKEN_FILE to a file path", path)
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("the tokens file %s is not a regular file (%s); move it away", path, fi.Mode().Type())
+		return nil, refused("the tokens file %s is not a regular file (%s); move it away", path, fi.Mode().Type())
 	}
 	return fi, checkTokensFileInfo(fi, path)
 }
@@ -75,7 +119,7 @@ func checkOwnFile(f *os.File, what string) error {
 		return err
 	}
 	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("the %s %s is not a regular file; remove it", what, f.Name())
+		return refused("the %s %s is not a regular file; remove it", what, f.Name())
 	}
 	return checkOwner(fi, what, f.Name(), false)
 }

@@ -8,11 +8,11 @@ import (
 )
 
 // openNoFollow opens path with flag, failing with errSymlink when path is a
-// symbolic link. Windows has no O_NOFOLLOW; the check before the open
+// symbolic link or a junction. Windows has no O_NOFOLLOW; the check before the open
 // leaves a moment in which a link could appear, which the profile's ACL
 // (only this user and administrators may write there) makes moot.
 func openNoFollow(path string, flag int, perm fs.FileMode) (*os.File, error) {
-	if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+	if fi, err := os.Lstat(path); err == nil && (fi.Mode()&fs.ModeSymlink != 0 || isJunction(path, fi)) {
 		return nil, &fs.PathError{Op: "open", Path: path, Err: errSymlink}
 	}
 	return os.OpenFile(path, flag, perm)

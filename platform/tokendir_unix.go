@@ -18,19 +18,29 @@ import (
 func openNoFollow(path string, flag int, perm fs.FileMode) (*os.File, error) {
 	f, err := os.OpenFile(path, flag|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, perm)
 	if err != nil {
-		// Linux answers ELOOP, FreeBSD EMLINK, NetBSD EFTYPE: ask the file.
-		if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
-			return nil, &fs.PathError{Op: "open", Path: path, Err: errSymlink}
-		}
-		return nil, err
+		return nil, noFollowError(path, err)
 	}
 	return f, nil
 }
 
-// openForRead opens the tokens file for reading. It may be a link (a dotfile
-// manager's) in a directory only this user can write; O_NONBLOCK keeps a
-// FIFO planted there from blocking the open, and the caller checks that
-// what it opened is a regular file. A regular file (which never blocks) is
+// noFollowError is the error of an O_NOFOLLOW open of path that failed:
+// errSymlink when path is a link (Linux answers ELOOP, FreeBSD EMLINK,
+// NetBSD EFTYPE: ask the file), else err as a *fs.PathError.
+func noFollowError(path string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		err = errSymlink
+	}
+	return &fs.PathError{Op: "open", Path: path, Err: err}
+}
+
+// openForRead opens the tokens file for reading, never through a symbolic
+// link (O_NOFOLLOW: a link there fails with errSymlink, its target
+// untouched); O_NONBLOCK keeps a FIFO planted there from blocking the
+// open, and the caller checks that what it opened is a regular file. A regular file (which never blocks) is
 // set back to blocking before os.NewFile sees it: os.File registers a
 // non-blocking descriptor with the runtime's poller, which would start
 // epoll and a wake-up of the poller thread for one read on every get.
@@ -38,13 +48,13 @@ func openForRead(path string) (*os.File, error) {
 	var fd int
 	var err error
 	for {
-		fd, err = syscall.Open(path, syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
+		fd, err = syscall.Open(path, syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC|syscall.O_NOFOLLOW, 0)
 		if err != syscall.EINTR {
 			break
 		}
 	}
 	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
+		return nil, noFollowError(path, err)
 	}
 	var st syscall.Stat_t
 	if err := syscall.Fstat(fd, &st); err == nil && st.Mode&syscall.S_IFMT == syscall.S_IFREG {
@@ -68,7 +78,7 @@ func checkOwner(fi fs.FileInfo, what, path string, rootOK bool) error {
 	if int(st.Uid) == uid || rootOK && st.Uid == 0 {
 		return nil
 	}
-	return fmt.Errorf("the %s %s belongs to user %d, not to you (user %d), so it cannot be trusted; remove it, or set PACKAGEMANAGER_SSO_TOKEN_FILE to a path of your own", what, path, st.Uid, uid)
+	return refused("the %s %s belongs to user %d, not to you (user %d), so it cannot be trusted; remove it, or set PACKAGEMANAGER_SSO_TOKEN_FILE to a path of your own", what, path, st.Uid, uid)
 }
 
 // checkTokenDirInfo refuses a token directory another user owns or can
@@ -78,7 +88,7 @@ func checkTokenDirInfo(fi fs.FileInfo, dir string) error {
 		return err
 	}
 	if perm := fi.Mode().Perm(); perm&0o022 != 0 {
-		return fmt.Errorf("the token directory %s can be written by other users (mode %04o), so its files cannot be trusted; check it and run `chmod 700 %s`", dir, perm, dir)
+		return refused("the token directory %s can be written by other users (mode %04o), so its files cannot be trusted; check it and run `chmod 700 %s`", dir, perm, dir)
 	}
 	return nil
 }
@@ -90,7 +100,7 @@ func checkTokensFileInfo(fi fs.FileInfo, path string) error {
 		return err
 	}
 	if perm := fi.Mode().Perm(); perm&0o022 != 0 {
-		return fmt.Errorf("the tokens file %s can be written by other users (mode %04o), so its tokens cannot be trusted; check it, run `chmod 600 %s` and try again", path, perm, path)
+		return refused("the tokens file %s can be written by other users (mode %04o), so its tokens cannot be trusted; check it, run `chmod 600 %s` and try again", path, perm, path)
 	}
 	return nil
 }

@@ -16,7 +16,8 @@ import (
 // fresh false, the first one that still works (Usable: what a request gets
 // when no renewal is possible), else the first one present, and why in the
 // words of a trace line. err reports a store that could not be read (a
-// missing token is not an error); the other sources are still tried.
+// missing token is not an error); the other sources are still tried,
+// except after a refusal (platform.ErrRefused), which ends the lookup.
 func (m *Manager) find(address string, opt Options) (t Token, fresh bool, why string, err error) {
 	if m.StaticToken != "" {
 		return New(m.StaticToken, FromStatic), true, "", nil
@@ -36,6 +37,10 @@ func (m *Manager) find(address string, opt Options) (t Token, fresh bool, why st
 		case errors.Is(gerr, platform.ErrNotFound):
 			reasons = append(reasons, "none in "+sourceName(src.store, src.from))
 			continue
+		case errors.Is(gerr, platform.ErrRefused):
+			// A link or another user's file in place of a token file:
+			// nothing is served nor saved until it is fixed.
+			return Token{}, false, gerr.Error(), gerr
 		case gerr != nil:
 			if err == nil {
 				err = fmt.Errorf("could not read the %s store: %w", src.store.Name(), gerr)
@@ -77,7 +82,7 @@ func staleness(t Token, now time.Time, minValidity time.Duration) string {
 // tracing on it says in one line which token it chose, or why none.
 func (m *Manager) Cached(address string, opt Options) (Token, bool) {
 	t, fresh, why, err := m.find(address, opt)
-	if err != nil {
+	if err != nil && !errors.Is(err, platform.ErrRefused) { // Renew returns a refusal
 		m.warn(err.Error())
 	}
 	if m.Trace != nil {

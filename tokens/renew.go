@@ -34,6 +34,9 @@ func (m *Manager) Renew(ctx context.Context, address string, opt Options) (Token
 	if m.StaticToken != "" {
 		return New(m.StaticToken, FromStatic), nil
 	}
+	if _, _, _, err := m.find(address, opt); errors.Is(err, platform.ErrRefused) {
+		return Token{}, err
+	}
 	if why := m.cannotRenew(); why != "" {
 		if t, ok := m.stillUsable(address, opt); ok {
 			m.warn(fmt.Sprintf("the token for %s has %s left and cannot be renewed here (%s), so it is used as is; run `git-credential-ppm login` in a terminal for a fresh one", address, m.left(t), why))
@@ -94,6 +97,9 @@ func (m *Manager) left(t Token) string {
 // Login gets a new token for address now, even when a fresh one is stored,
 // and stores it.
 func (m *Manager) Login(ctx context.Context, address string) (Token, error) {
+	if _, _, _, err := m.find(address, Options{}); errors.Is(err, platform.ErrRefused) {
+		return Token{}, err
+	}
 	if why := m.cannotRenew(); why != "" {
 		return Token{}, fmt.Errorf("%w: cannot log in to %s: %s; run `git-credential-ppm login` in a terminal%s", ErrLoginRequired, address, why, ciHint(m.Interactive))
 	}
