@@ -116,24 +116,51 @@ func tempPrefix(path string) string { return "." + filepath.Base(path) + "." }
 // including the ".<name>.<digits>.tmp" files of earlier versions. A fresh
 // file of a running writer is kept. Links are removed, never followed.
 func RemoveStaleTemps(path string) error {
-	dir, prefix := filepath.Dir(path), tempPrefix(path)
+	base := filepath.Base(path)
+	return removeStaleTemps(filepath.Dir(path), path, func(name string) bool { return name == base })
+}
+
+// RemoveStaleTempsIn is RemoveStaleTemps for every file of dir whose name
+// matches pattern (filepath.Match), e.g. the "login-*.until" deadlines the
+// login lock's holders write, whose temporary files a holder killed with
+// `kill -9` would otherwise leave for ever.
+func RemoveStaleTempsIn(dir, pattern string) error {
+	if _, err := filepath.Match(pattern, ""); err != nil {
+		return fmt.Errorf("bad pattern %q for temporary files: %w", pattern, err)
+	}
+	return removeStaleTemps(dir, filepath.Join(dir, pattern), func(name string) bool {
+		ok, _ := filepath.Match(pattern, name)
+		return ok
+	})
+}
+
+// removeStaleTemps removes the stale temporary files in dir of the files
+// whose name match accepts; what names them in its error.
+func removeStaleTemps(dir, what string, match func(name string) bool) error {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("could not list %s to remove interrupted writes of %s: %w", dir, filepath.Base(path), err)
+		return fmt.Errorf("could not list %s to remove interrupted writes of %s: %w", dir, filepath.Base(what), err)
 	}
 	var errs []error
 	for _, e := range entries {
 		name := e.Name()
-		mid, ok := strings.CutPrefix(name, prefix)
+		// ".<base>.<pid>-<random>.tmp", or ".<base>.<digits>.tmp" of
+		// earlier versions.
+		rest, ok := strings.CutPrefix(name, ".")
 		if !ok {
 			continue
 		}
-		if mid, ok = strings.CutSuffix(mid, ".tmp"); !ok || mid == "" {
+		if rest, ok = strings.CutSuffix(rest, ".tmp"); !ok {
 			continue
 		}
+		dot := strings.LastIndexByte(rest, '.')
+		if dot <= 0 || dot == len(rest)-1 || !match(rest[:dot]) {
+			continue
+		}
+		mid := rest[dot+1:]
 		info, err := e.Info()
 		if err != nil {
 			continue // gone already
@@ -152,7 +179,7 @@ func RemoveStaleTemps(path string) error {
 		}
 	}
 	if len(errs) > 0 {
-		return fmt.Errorf("could not remove an interrupted write of %s (it may hold a token); remove it by hand: %w", path, errors.Join(errs...))
+		return fmt.Errorf("could not remove an interrupted write of %s (it may hold a token); remove it by hand: %w", what, errors.Join(errs...))
 	}
 	return nil
 }

@@ -63,6 +63,11 @@ func (m *Manager) takeLoginLock(ctx context.Context, address string, opt Options
 		}
 		return nil, Token{}, false, fmt.Errorf("could not take the login lock for %s: %w", address, err)
 	}
+	// Holders killed (kill -9) between writing a deadline's temporary
+	// file and renaming it left that file; a holder cleans up after them.
+	if err := platform.RemoveStaleTempsIn(m.LockDir, "login-*.until"); err != nil {
+		m.tracef("%v", err)
+	}
 	m.announceDeadline(address, time.Now().Add(maxLoginWait))
 	return func() {
 		_ = os.Remove(m.deadlinePath(address))
