@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -131,50 +132,156 @@ func TestCIGitLabIdentityVariable(t *testing.T) {
 	w.assertNoSecretsLeaked(id, tok)
 }
 
-// Kubernetes: a projected service-account token, a symlink the kubelet
-// re-points when it rotates the token. Each exchange reads the current one.
+// Kubernetes: the README's recipe — a projected service-account token with
+// Package Manager's audience, mounted where PACKAGEMANAGER_IDENTITY_TOKEN_FILE
+// points — laid out as the kubelet lays it: token -> ..data/token, ..data ->
+// ..<timestamp>, swapped atomically (a new directory, a new ..data link
+// renamed over the old) when it rotates the token. Each exchange reads the
+// token in place then; status and doctor show its issuer, audience and
+// subject, never the token.
 func TestCIKubernetesProjectedTokenFile(t *testing.T) {
 	t.Parallel()
 	if runtime.GOOS == "windows" {
 		t.Skip("SKIPPING on Windows: projected tokens are a Linux (Kubernetes) layout of relative symlinks")
 	}
-	w := newWorld(t, fakeppm.Options{})
-	dir := filepath.Join(w.home, "var", "run", "secrets", "ppm")
+	pod := readmeKubernetesPod(t)
+	w := newWorld(t, fakeppm.Options{IdentityAudience: pod.audience})
+	dir := filepath.Join(w.home, filepath.FromSlash(pod.mountPath))
 	project := func(gen, subject string) string {
-		data := filepath.Join(dir, "..gen"+gen)
+		data := filepath.Join(dir, "..2026_01_0"+gen)
 		if err := os.MkdirAll(data, 0o755); err != nil {
 			t.Fatal(err)
 		}
 		id := w.ppm.IssueIdentityToken(subject)
-		if err := os.WriteFile(filepath.Join(data, "token"), []byte(id), 0o600); err != nil {
+		if err := os.WriteFile(filepath.Join(data, pod.path), []byte(id), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		tmp := filepath.Join(dir, "..data_tmp")
-		if err := os.Symlink("..gen"+gen, tmp); err != nil {
+		if err := os.Symlink(filepath.Base(data), tmp); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.Rename(tmp, filepath.Join(dir, "..data")); err != nil {
 			t.Fatal(err)
 		}
+		if gen != "1" {
+			if err := os.RemoveAll(filepath.Join(dir, "..2026_01_0"+strconv.Itoa(int(gen[0]-'0')-1))); err != nil {
+				t.Fatal(err)
+			}
+		}
 		return id
 	}
 	first := project("1", "system:serviceaccount:ci:builder-1")
-	if err := os.Symlink(filepath.Join("..data", "token"), filepath.Join(dir, "token")); err != nil {
+	if err := os.Symlink(filepath.Join("..data", pod.path), filepath.Join(dir, pod.path)); err != nil {
 		t.Fatal(err)
 	}
-	w.set("PACKAGEMANAGER_IDENTITY_TOKEN_FILE", filepath.Join(dir, "token"))
+	w.set("PACKAGEMANAGER_IDENTITY_TOKEN_FILE", filepath.Join(w.home, filepath.FromSlash(pod.tokenFile)))
+	claims := "identity token: issuer fakeppm-idp, audience " + pod.audience + ", subject system:serviceaccount:ci:builder-"
+	if st := w.run("", "status"); !strings.Contains(st.stdout, claims+"1") {
+		t.Errorf("status does not show the projected token's claims: %q", st.stdout)
+	}
 	tok, r := w.gitFill()
 	if r.code != 0 || !w.ppm.ValidToken(tok) {
 		t.Fatalf("git credential fill with the projected token: %d %s", r.code, r.stderr)
 	}
 	second := project("2", "system:serviceaccount:ci:builder-2")
-	if r := w.run("", "login"); r.code != 0 {
-		t.Fatalf("login after rotation: %s", r.stderr)
+	if st := w.run("", "status"); !strings.Contains(st.stdout, claims+"2") || !strings.Contains(st.stdout, "subject: system:serviceaccount:ci:builder-1") {
+		t.Errorf("status after the rotation: %q; want the new identity token's claims and the PPM token of the first", st.stdout)
 	}
-	if st := w.run("", "status"); !strings.Contains(st.stdout, "builder-2") {
+	// The next exchange (the stored token gone, as after a 401) reads the
+	// rotated token.
+	if r := w.run("", "logout"); r.code != 0 {
+		t.Fatalf("logout: %s", r.stderr)
+	}
+	tok2, r := w.gitFill()
+	if r.code != 0 || !w.ppm.ValidToken(tok2) || tok2 == tok {
+		t.Fatalf("git credential fill after the rotation: %d %s", r.code, r.stderr)
+	}
+	if st := w.run("", "status"); !strings.Contains(st.stdout, "subject: system:serviceaccount:ci:builder-2") {
 		t.Errorf("the rotated token was not read for the next exchange: %q", st.stdout)
 	}
-	w.assertNoSecretsLeaked(first, second, tok)
+	third := project("3", "system:serviceaccount:ci:builder-3")
+	if r := w.run("", "login"); r.code != 0 {
+		t.Fatalf("login after the second rotation: %s", r.stderr)
+	}
+	if d := w.run("", "doctor"); !strings.Contains(d.stdout, "✓ identity: the next login uses the identity token file") || !strings.Contains(d.stdout, "subject system:serviceaccount:ci:builder-3") {
+		t.Errorf("doctor: %q", d.stdout)
+	}
+	if c := w.ppm.Counts(); c.Exchange < 3 {
+		t.Errorf("%d exchanges; want one per login", c.Exchange)
+	}
+	w.assertNoSecretsLeaked(first, second, third, tok, tok2)
+}
+
+// TestCIForeignIdentityFilesAreNeverUsed: the token files other clouds'
+// workload identity points at (Azure's AZURE_FEDERATED_TOKEN_FILE, AWS's
+// AWS_WEB_IDENTITY_TOKEN_FILE) are minted for their audience and are never
+// picked up on our own — even holding a token the server would accept. A
+// non-interactive get fails with the login line and no exchange; doctor
+// names them and says what to do instead.
+func TestCIForeignIdentityFilesAreNeverUsed(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, fakeppm.Options{})
+	for _, name := range []string{"AZURE_FEDERATED_TOKEN_FILE", "AWS_WEB_IDENTITY_TOKEN_FILE"} {
+		p := filepath.Join(w.home, strings.ToLower(name))
+		if err := os.WriteFile(p, []byte(w.ppm.IssueIdentityToken("foreign")+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		w.set(name, p)
+	}
+	r := w.run(gitRequest("http", hostOf(w.ppm.URL()), ""), "get")
+	if r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, "git-credential-ppm login") {
+		t.Errorf("get: code %d, stdout %q, stderr %q; want the login line and no token", r.code, r.stdout, r.stderr)
+	}
+	if st := w.run("", "status"); !strings.Contains(st.stdout, "next login: device flow") || strings.Contains(st.stdout, "identity token:") {
+		t.Errorf("status: %q", st.stdout)
+	}
+	if c := w.ppm.Counts(); c.Exchange != 0 {
+		t.Errorf("%d exchanges; want none", c.Exchange)
+	}
+	d := w.run("", "doctor")
+	for _, name := range []string{"AZURE_FEDERATED_TOKEN_FILE", "AWS_WEB_IDENTITY_TOKEN_FILE"} {
+		if !strings.Contains(d.stdout, "- identity: "+name+" is set, but the token there is minted for another audience and is never used") {
+			t.Errorf("doctor does not name %s: %q", name, d.stdout)
+		}
+	}
+}
+
+// kubernetesPod is what the README's Kubernetes recipe configures.
+type kubernetesPod struct {
+	tokenFile, mountPath, path, audience string
+}
+
+// readmeKubernetesPod reads the README's Pod: PACKAGEMANAGER_IDENTITY_TOKEN_FILE,
+// the projected volume's mountPath, the token's path and its audience; the
+// variable must name the projected token.
+func readmeKubernetesPod(t *testing.T) kubernetesPod {
+	t.Helper()
+	block, _, _ := strings.Cut(readmeRecipe(t, "**Kubernetes**"), "\n```\n")
+	field := func(after, key string) string {
+		t.Helper()
+		_, tail, ok := strings.Cut(block, after)
+		if !ok {
+			t.Fatalf("the README's Kubernetes recipe has no %q", after)
+		}
+		for _, l := range strings.Split(tail, "\n") {
+			l = strings.TrimPrefix(strings.TrimSpace(l), "- ")
+			if v, ok := strings.CutPrefix(l, key+":"); ok {
+				return strings.Trim(strings.TrimSpace(v), `"`)
+			}
+		}
+		t.Fatalf("the README's Kubernetes recipe has no %s after %q", key, after)
+		return ""
+	}
+	pod := kubernetesPod{
+		tokenFile: field("name: PACKAGEMANAGER_IDENTITY_TOKEN_FILE", "value"),
+		mountPath: field("- name: ppm-token", "mountPath"),
+		path:      field("serviceAccountToken:", "path"),
+		audience:  field("serviceAccountToken:", "audience"),
+	}
+	if pod.tokenFile != pod.mountPath+"/"+pod.path || !strings.HasPrefix(pod.tokenFile, "/") || pod.audience == "" {
+		t.Fatalf("the README's Kubernetes recipe does not point PACKAGEMANAGER_IDENTITY_TOKEN_FILE at the projected token with an audience: %+v", pod)
+	}
+	return pod
 }
 
 // An identity-token file that is a named pipe used to hang the login while
@@ -236,15 +343,7 @@ func TestCIAzurePipelinesRecipe(t *testing.T) {
 // that fetches the OIDC token.
 func readmeAzureTokenStep(t *testing.T) string {
 	t.Helper()
-	b, err := os.ReadFile("README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, azure, ok := strings.Cut(string(b), "**Azure Pipelines**")
-	if !ok {
-		t.Fatal("the README has no Azure Pipelines recipe")
-	}
-	lines := strings.Split(azure, "\n")
+	lines := strings.Split(readmeRecipe(t, "**Azure Pipelines**"), "\n")
 	for i, l := range lines {
 		if strings.TrimSpace(l) != "- script: |" || i+1 >= len(lines) || !strings.Contains(lines[i+1], "System.OidcRequestUri") && !strings.Contains(lines[i+1], "curl -fsS -X POST") {
 			continue
@@ -261,4 +360,18 @@ func readmeAzureTokenStep(t *testing.T) string {
 	}
 	t.Fatal("the README's Azure recipe has no step asking System.OidcRequestUri for the token")
 	return ""
+}
+
+// readmeRecipe is the README from the CI recipe titled title on.
+func readmeRecipe(t *testing.T, title string) string {
+	t.Helper()
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(b), title)
+	if !ok {
+		t.Fatalf("the README has no %s recipe", title)
+	}
+	return rest
 }

@@ -22,26 +22,21 @@ func (d *doctor) checkIdentity(ctx context.Context) {
 	src := tokens.IdentityFromEnv(d.e.getenv, d.e.httpClient())
 	if src == nil {
 		d.note("identity: no CI identity token configured; a login runs the device flow in the browser")
-		return
-	}
-	if err := src.Check(); err != nil {
-		d.bad("identity: %v", err)
+		for _, name := range tokens.ForeignIdentityFiles {
+			if d.e.getenv(name) != "" {
+				d.note("identity: %s is set, but the token there is minted for another audience and is never used; for Package Manager, project a token with its audience and set PACKAGEMANAGER_IDENTITY_TOKEN_FILE to it (README, CI: Kubernetes)", name)
+			}
+		}
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	tok, err := src.IdentityToken(ctx)
+	c, err := tokens.PeekIdentity(ctx, src, true)
 	if err != nil {
 		d.bad("identity: %v", err)
 		return
 	}
-	c, err := oauth.ParseClaims(tok)
-	if err != nil {
-		d.bad("identity: the token from the %s is not a JWT with valid claims (%v); CI must provide the OIDC identity token itself", src.Describe(), err)
-		return
-	}
-	esc := termtext.Escape
-	claims := "issuer " + esc(c.Issuer) + ", audience " + esc(strings.Join(c.Audience, " ")) + ", subject " + esc(c.Subject)
+	claims := identityClaimsText(c)
 	switch left := c.Expiry.Sub(d.now()); {
 	case c.Expiry.IsZero():
 		d.ok("identity: the next login uses the %s (%s, no expiry)", src.Describe(), claims)
@@ -50,6 +45,13 @@ func (d *doctor) checkIdentity(ctx context.Context) {
 	default:
 		d.ok("identity: the next login uses the %s (%s, %s left)", src.Describe(), claims, left.Round(time.Second))
 	}
+}
+
+// identityClaimsText is an identity token's issuer, audience and subject
+// for a person, escaped.
+func identityClaimsText(c tokens.IdentityClaims) string {
+	esc := termtext.Escape
+	return "issuer " + esc(c.Issuer) + ", audience " + esc(strings.Join(c.Audience, " ")) + ", subject " + esc(c.Subject)
 }
 
 // checkTrust says which certificate authorities TLS connections trust:

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -30,11 +31,24 @@ type addressStatus struct {
 	MinSecondsLeft *int64 `json:"min_seconds_left,omitempty"`
 }
 
+// identityStatus is what status shows of the identity token the next
+// exchange uses — never the token itself.
+type identityStatus struct {
+	Issuer    string     `json:"issuer,omitempty"`
+	Subject   string     `json:"subject,omitempty"`
+	Audience  []string   `json:"audience,omitempty"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	// Problem says why the claims are not shown: the token cannot be read
+	// or is no JWT, or it would be fetched over the network.
+	Problem string `json:"problem,omitempty"`
+}
+
 type statusReport struct {
 	Configured bool            `json:"configured"`
 	Message    string          `json:"message,omitempty"`
 	Store      string          `json:"store,omitempty"`
 	NextLogin  string          `json:"next_login,omitempty"`
+	Identity   *identityStatus `json:"identity,omitempty"`
 	Addresses  []addressStatus `json:"addresses"`
 	Settings   []settingStatus `json:"settings"`
 }
@@ -84,6 +98,17 @@ func printStatus(inv *invocation, rep statusReport) {
 	esc := termtext.Escape
 	fmt.Fprintf(inv.stdout, "store: %s\n", esc(rep.Store))
 	fmt.Fprintf(inv.stdout, "next login: %s\n", esc(rep.NextLogin))
+	if id := rep.Identity; id != nil {
+		if id.Problem != "" {
+			fmt.Fprintf(inv.stdout, "  identity token: %s\n", esc(id.Problem))
+		} else {
+			left := "no expiry"
+			if id.ExpiresAt != nil {
+				left = "expires " + id.ExpiresAt.Local().Format(time.RFC3339)
+			}
+			fmt.Fprintf(inv.stdout, "  identity token: %s, %s\n", identityClaimsText(tokens.IdentityClaims{Issuer: id.Issuer, Subject: id.Subject, Audience: id.Audience}), left)
+		}
+	}
 	for _, a := range rep.Addresses {
 		fmt.Fprintf(inv.stdout, "%s\n", esc(a.Address))
 		if !a.TokenPresent {
@@ -137,7 +162,7 @@ func collectStatus(inv *invocation) (statusReport, error) {
 	if err != nil {
 		return statusReport{}, err
 	}
-	rep := statusReport{Configured: true, Store: m.StoreDescription(), NextLogin: m.NextLogin(), Addresses: []addressStatus{}, Settings: settings}
+	rep := statusReport{Configured: true, Store: m.StoreDescription(), NextLogin: m.NextLogin(), Identity: identityReport(m), Addresses: []addressStatus{}, Settings: settings}
 	now := inv.clock()()
 	for _, a := range list {
 		st := addressStatus{Address: a.Raw, Store: m.StoreName(), StoreDetail: m.StoreDescription()}
@@ -162,4 +187,27 @@ func collectStatus(inv *invocation) (statusReport, error) {
 		rep.Addresses = append(rep.Addresses, st)
 	}
 	return rep, nil
+}
+
+// identityReport shows the claims of the identity token the next exchange
+// uses, read as the exchange would read it (a file, a variable; a token
+// fetched over the network only by doctor); nil when there is none.
+func identityReport(m *tokens.Manager) *identityStatus {
+	src := m.NextIdentity()
+	if src == nil {
+		return nil
+	}
+	c, err := tokens.PeekIdentity(context.Background(), src, false)
+	switch {
+	case errors.Is(err, tokens.ErrIdentityRemote):
+		return &identityStatus{Problem: "fetched for each exchange; `git-credential-ppm doctor` fetches one and shows its issuer, audience and subject"}
+	case err != nil:
+		return &identityStatus{Problem: err.Error()}
+	}
+	st := &identityStatus{Issuer: c.Issuer, Subject: c.Subject, Audience: c.Audience}
+	if !c.Expiry.IsZero() {
+		exp := c.Expiry.UTC()
+		st.ExpiresAt = &exp
+	}
+	return st
 }

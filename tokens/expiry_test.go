@@ -67,7 +67,7 @@ func TestOpaqueTokenKeepsItsExpiry(t *testing.T) {
 // a token is never served, and each request fails with one line naming the
 // clock and its skew.
 func TestTokenExpiredWhenIssuedSaysTheClockIsWrong(t *testing.T) {
-	sk := newSkewed(t, -2 * time.Hour)
+	sk := newSkewed(t, -2*time.Hour)
 	calls, srv, store, m := &sk.calls, sk.srv, sk.store, sk.m
 	for range 3 {
 		got, err := m.Get(context.Background(), srv.URL, Options{})

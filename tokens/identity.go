@@ -7,9 +7,11 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/posit-dev/git-credential-ppm/internal/httpc"
+	"github.com/posit-dev/git-credential-ppm/oauth"
 )
 
 // IdentitySource gives the OIDC identity token a login exchanges for a PPM
@@ -252,3 +254,51 @@ func (m *Manager) NextLogin() string {
 	}
 	return "device flow in the browser (no CI identity token configured)"
 }
+
+// IdentityClaims is what status and doctor show of an identity token —
+// what an administrator compares with Package Manager's
+// IdentityFederation when the exchange answers 401 — never the token.
+type IdentityClaims struct {
+	Issuer   string
+	Subject  string
+	Audience []string
+	Expiry   time.Time // zero: none
+}
+
+// ErrIdentityRemote is PeekIdentity's answer for a source it would have to
+// ask over the network (GitHub Actions) when fetch is false.
+var ErrIdentityRemote = errors.New("the identity token is fetched for each exchange")
+
+// PeekIdentity gets the identity token src gives now, as an exchange
+// would, and returns its claims. A source that asks the network (GitHub
+// Actions' token request) is asked only when fetch is true; otherwise the
+// answer is ErrIdentityRemote. A token that is not a JWT with valid claims
+// is an error saying so.
+func PeekIdentity(ctx context.Context, src IdentitySource, fetch bool) (IdentityClaims, error) {
+	if _, remote := src.(*GitHubActions); remote && !fetch {
+		return IdentityClaims{}, ErrIdentityRemote
+	}
+	if err := src.Check(); err != nil {
+		return IdentityClaims{}, err
+	}
+	tok, err := src.IdentityToken(ctx)
+	if err != nil {
+		return IdentityClaims{}, err
+	}
+	c, err := oauth.ParseClaims(tok)
+	if err != nil {
+		return IdentityClaims{}, fmt.Errorf("the token from the %s is not a JWT with valid claims (%w); CI must provide the OIDC identity token itself", src.Describe(), err)
+	}
+	return IdentityClaims{Issuer: c.Issuer, Subject: c.Subject, Audience: c.Audience, Expiry: c.Expiry}, nil
+}
+
+// NextIdentity returns the source the next exchange uses, or nil (a
+// device flow).
+func (m *Manager) NextIdentity() IdentitySource { return m.identity() }
+
+// ForeignIdentityFiles are the variables other clouds' workload identity
+// sets, pointing at tokens minted for their own audience. They are never
+// read: an exchange must present a token minted for Package Manager's
+// audience, so a Kubernetes pod projects one of its own and points
+// PACKAGEMANAGER_IDENTITY_TOKEN_FILE at it. doctor names them when set.
+var ForeignIdentityFiles = []string{"AZURE_FEDERATED_TOKEN_FILE", "AWS_WEB_IDENTITY_TOKEN_FILE"}

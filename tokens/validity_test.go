@@ -124,7 +124,7 @@ func TestRenewalFailureServesTheStillValidToken(t *testing.T) {
 // requests use it rather than exchanging again for one just as short; it is
 // renewed once a quarter of those 2 minutes is left.
 func TestShortArrivalIsSaidOnceAndNotExchangedAgain(t *testing.T) {
-	sk := newSkewed(t, -58 * time.Minute)
+	sk := newSkewed(t, -58*time.Minute)
 	clock, calls, srv, store, m := sk.clock, &sk.calls, sk.srv, sk.store, sk.m
 	first, err := m.Get(context.Background(), srv.URL, Options{})
 	if err != nil || first.Value == "" {
