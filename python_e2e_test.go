@@ -169,6 +169,19 @@ func pipEnv(w *world) []string {
 	return []string{"PIP_DISABLE_PIP_VERSION_CHECK=1", "PIP_NO_CACHE_DIR=1", "PIP_NO_INPUT=1", "PYTHONDONTWRITEBYTECODE=1"}
 }
 
+// pipDownloadThroughKeyring runs pip download of the fake's wheel with
+// --keyring-provider subprocess into home/dl; index is the index URL it
+// used, with __token__@ (pip needs a user name in the URL to ask keyring
+// for that user; the token is the secret).
+func (w *world) pipDownloadThroughKeyring() (dl, index string, r result) {
+	w.t.Helper()
+	dl = filepath.Join(w.home, "dl")
+	index = strings.Replace(w.ppm.IndexURL(), "://", "://__token__@", 1)
+	cmd := exec.Command(w.python(), "-m", "pip", "download", "--no-deps", "-d", dl, "--keyring-provider", "subprocess", "--index-url", index, w.ppm.WheelName())
+	cmd.Env = pipEnv(w)
+	return dl, index, w.runCmd(cmd, "")
+}
+
 // TestRealPipThroughKeyring: pip 23.2.1 downloads and installs the fake's
 // wheel from its authenticated index with --keyring-provider subprocess,
 // our `keyring` first on PATH, and no credential anywhere in pip's config.
@@ -176,13 +189,7 @@ func TestRealPipThroughKeyring(t *testing.T) {
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	w.keyringLink()
 	py := w.python()
-	dl := filepath.Join(w.home, "dl")
-	// pip needs a user name in the URL to ask keyring for that user; the
-	// token is the secret.
-	index := strings.Replace(w.ppm.IndexURL(), "://", "://__token__@", 1)
-	cmd := exec.Command(py, "-m", "pip", "download", "--no-deps", "-d", dl, "--keyring-provider", "subprocess", "--index-url", index, w.ppm.WheelName())
-	cmd.Env = pipEnv(w)
-	r := w.runCmd(cmd, "")
+	dl, index, r := w.pipDownloadThroughKeyring()
 	if r.code != 0 {
 		t.Fatalf("pip download through keyring failed: %s\n%s", r.stdout, r.stderr)
 	}
@@ -200,7 +207,7 @@ func TestRealPipThroughKeyring(t *testing.T) {
 	if err := os.WriteFile(conf, []byte("[global]\nkeyring-provider = subprocess\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd = exec.Command(filepath.Join(venv, "bin", "python"), "-m", "pip", "install", w.ppm.WheelName())
+	cmd := exec.Command(filepath.Join(venv, "bin", "python"), "-m", "pip", "install", w.ppm.WheelName())
 	cmd.Env = append(pipEnv(w), "PIP_CONFIG_FILE="+conf, "PIP_INDEX_URL="+index)
 	if r := w.runCmd(cmd, ""); r.code != 0 {
 		t.Fatalf("pip install configured by pip.conf failed: %s\n%s", r.stdout, r.stderr)

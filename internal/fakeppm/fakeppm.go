@@ -140,16 +140,17 @@ type Server struct {
 	wheel   wheel
 	close   sync.Once
 
-	mu      sync.Mutex
-	counts  Counts
-	devices map[string]*device // by device code
-	byUser  map[string]string  // user code → device code
-	serial  int                // PPM tokens issued so far
-	live    []string           // jti of tokens issued since the last RevokeAll
-	revoked map[string]bool    // jti of revoked tokens
-	uploads []string
-	secrets []string  // every secret handed out or received, see Secrets
-	ghIssue []ghIssue // what the GitHub stand-in issued
+	mu       sync.Mutex
+	counts   Counts
+	devices  map[string]*device // by device code
+	byUser   map[string]string  // user code → device code
+	serial   int                // PPM tokens issued so far
+	live     []string           // jti of tokens issued since the last RevokeAll
+	revoked  map[string]bool    // jti of revoked tokens
+	uploads  []string
+	secrets  []string        // every secret handed out or received, see Secrets
+	ghIssue  []ghIssue       // what the GitHub stand-in issued
+	repoLeft []time.Duration // see RepoTokensLeft
 }
 
 // New starts a fake Package Manager on loopback, for tests: it panics

@@ -155,10 +155,27 @@ func (s *Server) checkIdentityToken(tok string) (claims, error) {
 	return c, nil
 }
 
+// IssuePPMTokenWithLeft returns a PPM token for subject as the exchange
+// would have issued it TokenLifetime − left ago, so that it has left to go
+// now: what a store holds late in a token's life. The repositories accept
+// it until it expires. With tokens that never expire, left is ignored.
+func (s *Server) IssuePPMTokenWithLeft(subject string, left time.Duration) string {
+	at := s.now()
+	if s.opts.TokenLifetime > 0 {
+		at = at.Add(left - s.opts.TokenLifetime)
+	}
+	tok, _ := s.issuePPMTokenAt(subject, at)
+	return tok
+}
+
 // issuePPMToken returns a new PPM token for subject and its expiry (zero
 // when the token has no exp claim).
 func (s *Server) issuePPMToken(subject string) (string, time.Time) {
-	now := s.now()
+	return s.issuePPMTokenAt(subject, s.now())
+}
+
+// issuePPMTokenAt is issuePPMToken issued at now.
+func (s *Server) issuePPMTokenAt(subject string, now time.Time) (string, time.Time) {
 	s.mu.Lock()
 	s.serial++
 	// jti makes every token distinct (two issued in one second would

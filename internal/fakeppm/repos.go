@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // maxUpload bounds an upload; the fake only needs small wheels.
@@ -27,9 +28,10 @@ func (s *Server) authed(next http.HandlerFunc) http.HandlerFunc {
 		if user, tok, ok := r.BasicAuth(); ok {
 			if user != "__token__" {
 				why = "user is not __token__"
-			} else if _, err := s.checkPPMToken(tok); err != nil {
+			} else if c, err := s.checkPPMToken(tok); err != nil {
 				why = "token refused: " + err.Error()
 			} else {
+				s.recordLeft(c)
 				next(w, r)
 				return
 			}
@@ -218,4 +220,25 @@ func (s *Server) handleGit(w http.ResponseWriter, r *http.Request) {
 	r = r.Clone(r.Context())
 	r.Header.Del("Authorization")
 	h.ServeHTTP(w, r)
+}
+
+// recordLeft notes how long the token of an accepted repository request
+// had left (RepoTokensLeft).
+func (s *Server) recordLeft(c claims) {
+	left := time.Duration(-1)
+	if c.Exp != nil {
+		left = time.Unix(*c.Exp, 0).Sub(s.now())
+	}
+	s.mu.Lock()
+	s.repoLeft = append(s.repoLeft, left)
+	s.mu.Unlock()
+}
+
+// RepoTokensLeft returns, for each repository request a token was accepted
+// for, in order, how long that token had left by the server's clock (-1
+// for a token without exp): what a client kept its credential for.
+func (s *Server) RepoTokensLeft() []time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Duration(nil), s.repoLeft...)
 }
