@@ -197,7 +197,7 @@ func (m *Manager) checkArrival(address string, t *Token, received, serverDate ti
 		stored = platform.WithTimes(t.Value, t.IssuedAt, t.Expiry)
 	}
 	if t.InvalidExpiry {
-		return "", fmt.Errorf("Package Manager at %s issued a token whose exp claim is not a valid time, so it counts as expired; tell the Package Manager administrator", address)
+		return "", fmt.Errorf("the token Package Manager at %s just issued has an exp claim that is not a valid time, so it counts as expired; tell the Package Manager administrator", address)
 	}
 	if t.Expiry.IsZero() {
 		return stored, nil

@@ -241,3 +241,19 @@ func newSkewed(t *testing.T, skew time.Duration) *skewed {
 	sk.m.Prompt = &recordingPrompt{warn: &sk.warned}
 	return sk
 }
+
+// TestInvalidExpOnArrivalIsNotServed: a token issued with an exp that is
+// not a valid time is neither stored nor served; the line says so.
+func TestInvalidExpOnArrivalIsNotServed(t *testing.T) {
+	clock := &fakeClock{t: time.Unix(1_800_000_000, 0)}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"access_token":%q,"token_type":"Bearer"}`, jwt(map[string]any{"sub": "x", "exp": "never"}))
+	}))
+	t.Cleanup(srv.Close)
+	store := newMem()
+	got, err := newManager(t, clock, store).Get(context.Background(), srv.URL, Options{})
+	if err == nil || got.Value != "" || len(store.m) != 0 || !strings.Contains(err.Error(), "exp claim that is not a valid time") {
+		t.Fatalf("got %q, %v, stored %d; want no token and the line", got.Value, err, len(store.m))
+	}
+}
