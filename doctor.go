@@ -43,11 +43,13 @@ func (d *doctor) note(format string, args ...any) {
 // line each: ✓, or ✗ and what to do.
 func runDoctor(ctx context.Context, e *invocation, args []string) int {
 	fs := newFlags(e, "doctor")
-	if code := parseFlags(e, fs, args); code >= 0 {
+	fl := addDoctorURLFlags(fs)
+	target, code := parseDoctorArgs(e, fs, fl, args)
+	if code >= 0 {
 		return code
 	}
-	if code := extraArguments(e, fs, 0); code >= 0 {
-		return code
+	if target != "" {
+		return runDoctorURL(ctx, e, target, *fl.only, *fl.asJSON)
 	}
 	d := &doctor{e: e, now: e.clock()}
 	list, err := e.addresses()

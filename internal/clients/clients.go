@@ -35,6 +35,7 @@ var Table = []Client{
 	KeyringLink{Users: []string{"pip", "uv"}},
 	PythonKeyring{},
 	PositKeyring{},
+	Twine{},
 }
 
 // Level says how a doctor line reads.

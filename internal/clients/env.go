@@ -31,6 +31,9 @@ type Env struct {
 	Self string
 	// Addresses are the configured Package Manager addresses.
 	Addresses []protocol.Address
+	// Dir is the working directory, where project configuration (uv's
+	// pyproject.toml, a .venv) is looked for; "" for none.
+	Dir string
 	// ToolTimeout bounds each run of git or pip (0: 30 s).
 	ToolTimeout time.Duration
 

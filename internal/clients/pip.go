@@ -146,27 +146,10 @@ func parsePipVersion(s string) (version, location string, ok bool) {
 // versionBefore reports whether a dotted version (23.0.1, 24.1b1) is
 // older than min (major, minor). Unreadable versions are not "before".
 func versionBefore(v string, min [2]int) bool {
-	parts := strings.SplitN(v, ".", 3)
-	num := func(i int) (int, bool) {
-		if i >= len(parts) {
-			return 0, true
-		}
-		d := parts[i]
-		for j, r := range d {
-			if r < '0' || r > '9' {
-				d = d[:j]
-				break
-			}
-		}
-		n, err := strconv.Atoi(d)
-		return n, err == nil
-	}
-	major, ok1 := num(0)
-	minor, ok2 := num(1)
-	if !ok1 || !ok2 {
+	if _, ok := parseVersion(v); !ok {
 		return false
 	}
-	return major < min[0] || (major == min[0] && minor < min[1])
+	return compareVersions(v, strconv.Itoa(min[0])+"."+strconv.Itoa(min[1])) < 0
 }
 
 // Check: pip's own `config list` says keyring-provider = subprocess, and

@@ -30,8 +30,8 @@ func (PythonKeyring) Undo(*Session) error { return nil }
 // pyKeyringProbe prints what Check (and PositKeyring's check) needs as
 // JSON: the versions of our wheel and posit-keyring installed there, and
 // whether keyring and our backend import. It asks no backend for anything.
-const pyKeyringProbe = `import json, sys
-out = {"python": sys.executable, "prefix": sys.prefix, "venv": sys.prefix != getattr(sys, "base_prefix", sys.prefix), "keyring": False, "backend": False}
+const pyKeyringProbe = `import json, sys, sysconfig
+out = {"python": sys.executable, "scripts": sysconfig.get_path("scripts"), "prefix": sys.prefix, "venv": sys.prefix != getattr(sys, "base_prefix", sys.prefix), "keyring": False, "backend": False}
 try:
     from importlib import metadata
     for dist, key in (("git-credential-ppm", "wheel"), ("posit-keyring", "posit_keyring")):
@@ -64,6 +64,7 @@ type pyKeyringState struct {
 	Python  string `json:"python"`
 	Venv    bool   `json:"venv"`
 	Prefix  string `json:"prefix"`
+	Scripts string `json:"scripts"` // the environment's scripts directory, which pip skips looking for keyring
 	Keyring bool   `json:"keyring"`
 	Backend bool   `json:"backend"`
 	Binary  string `json:"binary"`

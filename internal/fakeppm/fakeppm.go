@@ -21,6 +21,8 @@
 //	/pypi/latest/files/<wheel>      the wheel (Basic __token__); also /pypi-auth/…
 //	POST /upload/pypi/local-python-src  twine upload (Basic __token__)
 //	/git/demo.git                   git smart HTTP (Basic __token__)
+//	/restricted/…                   a repository no token may read: 401 without a
+//	                                valid token, 403 with one
 //
 // It listens on loopback only and is safe for concurrent use by many
 // clients at once.
@@ -216,6 +218,7 @@ func Start(opts Options) (*Server, error) {
 	}
 	mux.HandleFunc("/upload/pypi/local-python-src", s.authed(s.handleUpload))
 	mux.HandleFunc("/git/", s.authed(s.handleGit))
+	mux.HandleFunc("/restricted/", s.authed(s.handleForbidden))
 	s.srv = &httptest.Server{Listener: l, Config: &http.Server{Handler: s.logged(mux)}}
 	if opts.TLSCert != nil {
 		s.srv.TLS = &tls.Config{Certificates: []tls.Certificate{*opts.TLSCert}}
@@ -295,6 +298,10 @@ func (s *Server) IndexURL() string { return s.URL() + "/pypi/latest/simple/" }
 // AuthIndexURL is the simple index of the "pypi-auth" repository, with a
 // trailing slash.
 func (s *Server) AuthIndexURL() string { return s.URL() + "/pypi-auth/latest/simple/" }
+
+// RestrictedURL is the index of a repository the fake's tokens have no
+// access to: PPM answers 403 to a valid token there.
+func (s *Server) RestrictedURL() string { return s.URL() + "/restricted/latest/simple/" }
 
 // UploadURL is the twine upload endpoint.
 func (s *Server) UploadURL() string { return s.URL() + "/upload/pypi/local-python-src" }

@@ -43,6 +43,13 @@ func (s *Server) authed(next http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
+// handleForbidden answers a valid token as PPM does for a repository its
+// identity may not read.
+func (s *Server) handleForbidden(w http.ResponseWriter, r *http.Request) {
+	note(w, "(no access to this repository)")
+	http.Error(w, "403 Forbidden: this token has no access to the repository", http.StatusForbidden)
+}
+
 // normalize is PEP 503's project name normalisation.
 func normalize(name string) string {
 	var b strings.Builder

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/posit-dev/git-credential-ppm/internal/fakeppm"
+	"github.com/posit-dev/git-credential-ppm/internal/testtool"
+)
+
+// doctorURLWorld is a logged-in user whose git sends Package Manager's
+// URLs to this helper alone, so that `doctor URL --for git` has nothing
+// to say about git and the request is what the test looks at.
+func doctorURLWorld(t *testing.T) *world {
+	testtool.Need(t, "git")
+	w := newWorld(t, fakeppm.Options{}).withIdentity()
+	key := "credential." + w.ppm.URL() + ".helper"
+	w.git("config", "--global", key, "")
+	w.git("config", "--global", "--add", key, helperBin)
+	if r := w.run("", "login"); r.code != 0 {
+		t.Fatalf("login: %s", r.stderr)
+	}
+	return w
+}
+
+// TestDoctorURLRequest: the real request with the served token, against
+// the fake's 200, 401, 403 and 404, each with its meaning and fix.
+func TestDoctorURLRequest(t *testing.T) {
+	w := doctorURLWorld(t)
+	cases := []struct {
+		name   string
+		url    string
+		before func()
+		code   int
+		want   []string
+	}{
+		{"200", w.ppm.IndexURL(), nil, 0, []string{"✓ git-credential-ppm: GET " + w.ppm.IndexURL() + " with the token: 200 OK"}},
+		{"403", w.ppm.RestrictedURL(), nil, 1, []string{"403 Forbidden", `has no access to the repository "restricted"`, `fix: ask the Package Manager administrator to give the identity ci-job access to the repository "restricted"`}},
+		{"404", w.ppm.URL() + "/pypj/latest/simple/", nil, 1, []string{"404 Not Found", `there is no repository "pypj" at ` + w.ppm.URL()}},
+		{"401", w.ppm.IndexURL(), w.ppm.RevokeAll, 1, []string{"401 Unauthorized", "the server refused the token", "fix: git-credential-ppm login " + w.ppm.URL()}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if c.before != nil {
+				c.before()
+			}
+			r := w.run("", "doctor", c.url, "--for", "git")
+			for _, want := range c.want {
+				if !strings.Contains(r.stdout, want) {
+					t.Errorf("doctor %s lacks %q:\n%s%s", c.url, want, r.stdout, r.stderr)
+				}
+			}
+			if r.code != c.code {
+				t.Errorf("exit %d, want %d:\n%s", r.code, c.code, r.stdout)
+			}
+			if !strings.Contains(r.stdout, "✓ git-credential-ppm: "+c.url+" falls under "+w.ppm.URL()+" (from PACKAGEMANAGER_ADDRESS)") ||
+				!strings.Contains(r.stdout, "would serve the token from store (subject ci-job, ") {
+				t.Errorf("the address or token line is missing:\n%s", r.stdout)
+			}
+		})
+	}
+	w.assertNoSecretsLeaked()
+}
+
+// TestDoctorURLOutsideTheAddressesSendsNoToken: a URL under no configured
+// address gets no request at all (docs/contract.md §8), and the line names the
+// configured addresses and where they came from.
+func TestDoctorURLOutsideTheAddressesSendsNoToken(t *testing.T) {
+	w := doctorURLWorld(t)
+	other := fakeppm.New(fakeppm.Options{})
+	defer other.Close()
+	r := w.run("", "doctor", other.IndexURL(), "--for", "git")
+	if r.code != 1 || !strings.Contains(r.stdout, "✗ git-credential-ppm: "+other.IndexURL()+" is under none of the configured addresses, "+w.ppm.URL()+" (from PACKAGEMANAGER_ADDRESS), so no token is sent there") {
+		t.Errorf("doctor for a foreign URL: %d\n%s", r.code, r.stdout)
+	}
+	if n := other.Counts().Repo; n != 0 {
+		t.Errorf("the foreign server got %d requests", n)
+	}
+	if strings.Contains(r.stdout, "would serve") {
+		t.Errorf("a token was looked up for a foreign URL:\n%s", r.stdout)
+	}
+}
+
+// TestDoctorURLJSON: --json prints an array of {client, check, ok,
+// detail, fix}; a password in the URL is never printed.
+func TestDoctorURLJSON(t *testing.T) {
+	w := doctorURLWorld(t)
+	u := strings.Replace(w.ppm.IndexURL(), "://", "://__token__:hunter2-secret@", 1)
+	r := w.run("", "doctor", "--json", u, "--for", "git")
+	var checks []map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &checks); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, r.stdout)
+	}
+	seen := map[string]bool{}
+	for _, c := range checks {
+		for _, k := range []string{"client", "check", "ok", "detail", "fix"} {
+			if _, ok := c[k]; !ok {
+				t.Errorf("check %v lacks %q", c, k)
+			}
+		}
+		seen[c["client"].(string)+"/"+c["check"].(string)] = c["ok"].(bool)
+	}
+	if ok, has := seen["git/password in URL"]; !has || ok {
+		t.Errorf("the password in the URL is not a failed git check: %v", seen)
+	}
+	if !seen["git-credential-ppm/request"] || !seen["git-credential-ppm/address"] {
+		t.Errorf("address or request failed: %s", r.stdout)
+	}
+	if strings.Contains(r.stdout+r.stderr, "hunter2-secret") {
+		t.Errorf("the URL's password was printed:\n%s", r.stdout)
+	}
+}
+
+// TestDoctorURLUsage: bad --for values and --json without a URL are usage
+// errors; doctor without a URL is unchanged (TestDoctorGitOnlyUserPasses).
+func TestDoctorURLUsage(t *testing.T) {
+	w := newWorld(t, fakeppm.Options{})
+	for _, args := range [][]string{
+		{"doctor", w.ppm.IndexURL(), "--for", "conda"},
+		{"doctor", "--json"},
+		{"doctor", "--for", "pip"},
+		{"doctor", "ftp://example.invalid/x"},
+		{"doctor", w.ppm.IndexURL(), "extra"},
+	} {
+		r := w.run("", args...)
+		if r.code != 2 || strings.Count(strings.TrimSpace(r.stderr), "\n") > 30 || r.stderr == "" {
+			t.Errorf("%v: exit %d, stderr %q", args, r.code, r.stderr)
+		}
+	}
+}
+
+// TestDoctorForNamedClientNotInstalled: --for a client PATH does not have
+// says so.
+func TestDoctorForNamedClientNotInstalled(t *testing.T) {
+	w := newWorld(t, fakeppm.Options{})
+	w.set("PATH", t.TempDir())
+	r := w.run("", "doctor", w.ppm.IndexURL(), "--for", "uv")
+	if r.code != 1 || !strings.Contains(r.stdout, "✗ uv: uv is not on PATH") {
+		t.Errorf("doctor --for uv without uv: %d\n%s", r.code, r.stdout)
+	}
+}
