@@ -15,8 +15,9 @@ import (
 // gitEntry is one credential.*helper entry in git's configuration, in the
 // order git reads them.
 type gitEntry struct {
-	url   string // the URL in credential.<url>.helper; "" for credential.helper
-	value string
+	url    string // the URL in credential.<url>.helper; "" for credential.helper
+	value  string
+	origin string // the file that sets it (git config --show-origin), or "command line:"
 }
 
 // gitValues returns the values of key in the global config, in order.
@@ -63,9 +64,9 @@ func (e *Env) setGitValues(git, key string, vals []string) error {
 
 // gitHelperEntries lists every credential.helper and
 // credential.<url>.helper entry git reads here (system, global, local,
-// includes, -c), in git's order.
+// includes, -c), in git's order, with the file each comes from.
 func (e *Env) gitHelperEntries(git string) ([]gitEntry, error) {
-	out, err := e.output(git, "config", "-z", "--get-regexp", `^credential\.(.*\.)?helper$`)
+	out, err := e.output(git, "config", "-z", "--show-origin", "--get-regexp", `^credential\.(.*\.)?helper$`)
 	var ee *exec.ExitError
 	if errors.As(err, &ee) && ee.ExitCode() == 1 {
 		return nil, nil
@@ -73,14 +74,16 @@ func (e *Env) gitHelperEntries(git string) ([]gitEntry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot read git's config (%w); check it with git config --list", err)
 	}
+	// Records come in pairs: the origin, then the key, a newline and the value.
+	recs := bytes.Split(out, []byte{0})
 	var list []gitEntry
-	for _, rec := range bytes.Split(out, []byte{0}) {
-		name, value, ok := strings.Cut(string(rec), "\n")
+	for i := 0; i+1 < len(recs); i += 2 {
+		name, value, ok := strings.Cut(string(recs[i+1]), "\n")
 		if !ok {
-			continue // the last, empty record, or a key without a value
+			continue // a key without a value
 		}
 		u := strings.TrimSuffix(strings.TrimPrefix(name, "credential."), "helper")
-		list = append(list, gitEntry{url: strings.TrimSuffix(u, "."), value: value})
+		list = append(list, gitEntry{url: strings.TrimSuffix(u, "."), value: value, origin: strings.TrimPrefix(string(recs[i]), "file:")})
 	}
 	return list, nil
 }

@@ -1,11 +1,6 @@
 package clients
 
-import (
-	"bytes"
-	"errors"
-	"os/exec"
-	"strings"
-)
+import "strings"
 
 // What git does with a repository URL. Read from git's credential.c,
 // http.c and gitcredentials(7); the next git release that changes one is
@@ -22,34 +17,6 @@ var (
 	gitNetrcFirst = Versions{}
 )
 
-// gitOriginEntry is a helper entry with the file that sets it.
-type gitOriginEntry struct {
-	gitEntry
-	origin string
-}
-
-// gitHelperOrigins lists the credential helper entries with their
-// origin, in git's order (git config --show-origin).
-func (e *Env) gitHelperOrigins(git string) ([]gitOriginEntry, error) {
-	out, err := e.output(git, "config", "-z", "--show-origin", "--get-regexp", `^credential\.(.*\.)?helper$`)
-	var ee *exec.ExitError
-	if errors.As(err, &ee) && ee.ExitCode() == 1 {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	recs := bytes.Split(out, []byte{0})
-	var list []gitOriginEntry
-	for i := 0; i+1 < len(recs); i += 2 {
-		origin := strings.TrimPrefix(string(recs[i]), "file:")
-		name, value, _ := strings.Cut(string(recs[i+1]), "\n")
-		u := strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(name, "credential."), "helper"), ".")
-		list = append(list, gitOriginEntry{gitEntry{url: u, value: value}, origin})
-	}
-	return list, nil
-}
-
 // Explain: which helpers git asks for the target URL, in which order.
 func (Git) Explain(e *Env, t *Target) []Finding {
 	git := e.LookPath("git")
@@ -65,9 +32,9 @@ func (Git) Explain(e *Env, t *Target) []Finding {
 	if t.HasPassword {
 		f.bad("password in URL", "git remote set-url origin "+t.URL.String()+" (in each repository that uses it)", "the URL carries a password: git uses it instead of any helper, and it stays in .git/config and shell history")
 	}
-	entries, err := e.gitHelperOrigins(git)
+	entries, err := e.gitHelperEntries(git)
 	if err != nil {
-		f.bad("helpers", "run git config --show-origin --get-regexp credential to see why", "cannot read git's configuration (%v)", err)
+		f.bad("helpers", "run git config --show-origin --get-regexp credential to see why", "%v", err)
 		return f.list
 	}
 	// The helpers git runs for this URL, in order (helpersFor, with origins).

@@ -342,6 +342,9 @@ func explainPip(e *Env, t *Target, pi pipInstall, p pipProbe) []Finding {
 		case "import":
 			f.ok("keyring provider", "%s: keyring-provider = %s: pip imports keyring in %s", name, provider, py.Python)
 			explainImportKeyring(f, name, py, importable, "")
+			if last := &f.list[len(f.list)-1]; provider == "auto" && !last.OK {
+				last.Fix += " (or have pip run this helper's keyring command instead: pip config set global.keyring-provider subprocess)"
+			}
 		case "subprocess":
 			src := "no keyring module in its Python"
 			if provSet {
