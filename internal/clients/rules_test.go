@@ -3,6 +3,7 @@ package clients
 import (
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -417,4 +418,47 @@ func TestTwineRules(t *testing.T) {
 		te.set("TWINE_USERNAME", "carol")
 		expectRule(t, Twine{}.Explain(te.Env, target(t, u, "tok")), "user name", true, "export TWINE_USERNAME=__token__")
 	})
+}
+
+// TestPipRulesWithPATHsPip: the pip that `python3` on PATH runs (here
+// pyenv's pip 23.2.1; Debian's 23.0.1 on a clean Debian 12), its version
+// deciding which no-input rule applies.
+func TestPipRulesWithPATHsPip(t *testing.T) {
+	py := testtool.Need(t, "python3")
+	out, err := exec.Command(py, "-c", "import sys; print(sys.executable)").Output()
+	if err != nil {
+		t.Fatalf("python3: %v", err)
+	}
+	te := newTestEnv(t, ruleAddress)
+	bin := filepath.Join(te.Home, "bin")
+	if err := os.MkdirAll(bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(strings.TrimSpace(string(out)), filepath.Join(bin, "python3")); err != nil {
+		t.Fatal(err)
+	}
+	te.set("PATH", bin+string(os.PathListSeparator)+te.ourKeyring())
+	index := ruleAddress + "/pypi/latest/simple/"
+	pips, _ := findPips(te.Env)
+	if len(pips) == 0 {
+		t.Fatalf("%s has no pip", py)
+	}
+	version := pips[0].version
+	t.Logf("python3 on PATH runs pip %s", version)
+	te.set("PIP_NO_INPUT", "1")
+	fs := Pip{}.Explain(te.Env, target(t, index, ""))
+	if pipProviderOption.Has(version) {
+		expectRule(t, fs, "no-input", true, "pip config set global.keyring-provider subprocess")
+		te.set("PIP_KEYRING_PROVIDER", "subprocess")
+		te.set("PIP_INDEX_URL", index)
+		fs = Pip{}.Explain(te.Env, target(t, index, ""))
+		expectRule(t, fs, "no-input", false, "")
+		expectRule(t, fs, "user name", pipSubprocessNeedsUser.Has(version), "export PIP_INDEX_URL="+withTokenUser(index))
+		te.set("PIP_INDEX_URL", withTokenUser(index))
+		expectRule(t, Pip{}.Explain(te.Env, target(t, index, "")), "user name", false, "")
+	} else {
+		expectRule(t, fs, "no-input", true, "unset PIP_NO_INPUT")
+	}
+	te.set("PIP_NO_INPUT", "")
+	expectRule(t, Pip{}.Explain(te.Env, target(t, index, "")), "no-input", false, "")
 }
