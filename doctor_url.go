@@ -3,12 +3,15 @@ package main
 import (
 	"context"
 	"crypto/subtle"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"os"
 	"strings"
@@ -18,6 +21,7 @@ import (
 	"github.com/posit-dev/git-credential-ppm/internal/clients"
 	"github.com/posit-dev/git-credential-ppm/internal/httpc"
 	"github.com/posit-dev/git-credential-ppm/internal/termtext"
+	"github.com/posit-dev/git-credential-ppm/oauth"
 	"github.com/posit-dev/git-credential-ppm/protocol"
 	"github.com/posit-dev/git-credential-ppm/tokens"
 )
@@ -131,6 +135,9 @@ func runDoctorURL(ctx context.Context, e *invocation, raw, only string, asJSON b
 	if tok.Value != "" {
 		value := tok.Value
 		t.Served = func(s string) bool { return subtle.ConstantTimeCompare([]byte(s), []byte(value)) == 1 }
+	}
+	if t.Matched {
+		t.Chain = d.serverChain(ctx, t)
 	}
 	clientChecks := d.explainClients(t, only)
 	if tok.Value != "" {
@@ -291,6 +298,37 @@ func repositorySegment(a protocol.Address, p string) string {
 		return "(none: the URL names no repository)"
 	}
 	return fmt.Sprintf("%q", seg)
+}
+
+// serverChain reads the certificate chain the server presents, for the
+// clients that trust other authorities than this helper (uv takes
+// SSL_CERT_FILE instead of the system's). Only when such a variable is
+// set, never through a proxy, and only a TLS handshake: nothing is sent.
+func (d *urlDoctor) serverChain(ctx context.Context, t *clients.Target) []*x509.Certificate {
+	if t.URL.Scheme != "https" || (d.e.getenv("SSL_CERT_FILE") == "" && d.e.getenv("SSL_CERT_DIR") == "") {
+		return nil
+	}
+	if p, err := oauth.ProxyFor(d.e.getenv, t.Address.Raw); err != nil || p != nil {
+		return nil
+	}
+	hostport := t.URL.Host
+	if t.URL.Port() == "" {
+		hostport = net.JoinHostPort(t.URL.Hostname(), "443")
+	}
+	dialer := tls.Dialer{
+		NetDialer: &net.Dialer{Timeout: 10 * time.Second},
+		// The chain is only read here; the client's rule verifies it
+		// against the authorities that client trusts.
+		Config: &tls.Config{ServerName: t.URL.Hostname(), InsecureSkipVerify: true, MinVersion: tls.VersionTLS12},
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	conn, err := dialer.DialContext(ctx, "tcp", hostport)
+	if err != nil {
+		return nil
+	}
+	defer conn.Close()
+	return conn.(*tls.Conn).ConnectionState().PeerCertificates
 }
 
 // caSettings are the variables that decide which certificate authorities

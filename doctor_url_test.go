@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -138,5 +140,53 @@ func TestDoctorForNamedClientNotInstalled(t *testing.T) {
 	r := w.run("", "doctor", w.ppm.IndexURL(), "--for", "uv")
 	if r.code != 1 || !strings.Contains(r.stdout, "✗ uv: uv is not on PATH") {
 		t.Errorf("doctor --for uv without uv: %d\n%s", r.code, r.stdout)
+	}
+}
+
+// TestDoctorURLCertificates: a certificate this machine does not trust is
+// named with the CA variables in force; uv, which trusts SSL_CERT_FILE
+// alone, is checked against the server's real chain.
+func TestDoctorURLCertificates(t *testing.T) {
+	w, _, caFile, _ := tlsWorld(t)
+	w.set("REQUESTS_CA_BUNDLE", caFile) // this helper trusts the fake
+	if r := w.run("", "login"); r.code != 0 {
+		t.Fatalf("login: %s", r.stderr)
+	}
+	bin := filepath.Join(w.home, "bin")
+	if err := os.MkdirAll(bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(bin, "uv"), []byte("#!/bin/sh\necho 'uv 0.12.5 (0000000 2026-01-01)'\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	w.set("PATH", bin)
+	w.set("UV_KEYRING_PROVIDER", "subprocess")
+	w.set("UV_INDEX", strings.Replace(w.ppm.IndexURL(), "://", "://__token__@", 1))
+	other, err := fakeppm.NewCA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherFile := filepath.Join(w.home, "other-ca.pem")
+	if err := os.WriteFile(otherFile, other.PEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w.set("SSL_CERT_FILE", otherFile)
+	r := w.run("", "doctor", w.ppm.IndexURL(), "--for", "uv")
+	if !strings.Contains(r.stdout, "✗ uv: SSL_CERT_FILE="+otherFile+" replaces uv's certificate authorities, and 127.0.0.1's certificate does not verify against it") {
+		t.Errorf("uv trusting another CA is not named:\n%s%s", r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "✓ git-credential-ppm: GET "+w.ppm.IndexURL()+" with the token: 200 OK") {
+		t.Errorf("this helper's request failed:\n%s", r.stdout)
+	}
+	w.set("SSL_CERT_FILE", caFile)
+	r = w.run("", "doctor", w.ppm.IndexURL(), "--for", "uv")
+	if strings.Contains(r.stdout, "✗ uv: SSL_CERT_FILE") || !strings.Contains(r.stdout, "- uv: SSL_CERT_FILE="+caFile+" replaces uv's certificate authorities") {
+		t.Errorf("uv trusting the right CA:\n%s", r.stdout)
+	}
+	w.set("SSL_CERT_FILE", "")
+	w.set("REQUESTS_CA_BUNDLE", "")
+	r = w.run("", "doctor", w.ppm.IndexURL(), "--for", "uv")
+	if r.code != 1 || !strings.Contains(r.stdout, "TLS certificate not trusted") || !strings.Contains(r.stdout, "certificate settings in force: none of SSL_CERT_FILE, SSL_CERT_DIR, REQUESTS_CA_BUNDLE is set") {
+		t.Errorf("an untrusted certificate:\n%s", r.stdout)
 	}
 }

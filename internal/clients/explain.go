@@ -1,6 +1,7 @@
 package clients
 
 import (
+	"crypto/x509"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -28,6 +29,10 @@ type Target struct {
 	// whether there is one.
 	Address protocol.Address
 	Matched bool
+	// Chain is the certificate chain the server presented (leaf first),
+	// when doctor read it; a client that trusts other authorities than
+	// this helper does checks it against its own.
+	Chain []*x509.Certificate
 	// Served reports whether s is the token this helper would serve for
 	// Address (a credential left in a file or variable may be that token,
 	// or an old one). Nil: no token is served.

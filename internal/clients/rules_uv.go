@@ -291,7 +291,7 @@ func (u UV) Explain(e *Env, t *Target) []Finding {
 	if uvNetrcFirst.Has(version) {
 		netrcRule(f, t, e.netrcPath(), "is taken by uv before it asks keyring, which it then never asks")
 	}
-	uvCertificates(e, f, version)
+	uvCertificates(e, f, t, version)
 	return f.list
 }
 
@@ -320,7 +320,7 @@ func uvVenvKeyring(e *Env, f *findings) {
 }
 
 // uvCertificates: SSL_CERT_FILE / SSL_CERT_DIR replace uv's roots.
-func uvCertificates(e *Env, f *findings, version string) {
+func uvCertificates(e *Env, f *findings, t *Target, version string) {
 	if e.Getenv("UV_NATIVE_TLS") != "" && uvNativeTLSDeprecated.Has(version) {
 		f.note("certificates", "UV_NATIVE_TLS is deprecated in uv %s; instead: export UV_SYSTEM_CERTS=1 && unset UV_NATIVE_TLS", version)
 	}
@@ -329,8 +329,13 @@ func uvCertificates(e *Env, f *findings, version string) {
 		if p == "" || !uvCertOverrideReplaces.Has(version) {
 			continue
 		}
-		if loadsCertificates(p) {
-			f.note("certificates", "%s=%s replaces uv's certificate authorities (the system's are not used): it must hold the one that signed the server's certificate", v, p)
+		if pool := loadCertificates(p); pool != nil {
+			if err := verifyChain(pool, t); err != nil {
+				f.bad("certificates", "make "+v+" a bundle of the system's authorities and yours, e.g. cat /etc/ssl/certs/ca-certificates.crt your-ca.pem > ~/ca-bundle.pem && export SSL_CERT_FILE=~/ca-bundle.pem",
+					"%s=%s replaces uv's certificate authorities, and %s's certificate does not verify against it (%v)", v, p, t.URL.Hostname(), err)
+			} else {
+				f.note("certificates", "%s=%s replaces uv's certificate authorities (the system's are not used): it must hold the one that signed the server's certificate", v, p)
+			}
 			continue
 		}
 		if uvCertOverrideEvenBroken.Has(version) {
@@ -341,12 +346,12 @@ func uvCertificates(e *Env, f *findings, version string) {
 	}
 }
 
-// loadsCertificates reports whether p (a PEM file, or a directory of
-// them) holds at least one certificate.
-func loadsCertificates(p string) bool {
+// loadCertificates returns the certificates in p (a PEM file, or a
+// directory of them) as a pool, or nil when it holds none.
+func loadCertificates(p string) *x509.CertPool {
 	fi, err := os.Stat(p)
 	if err != nil {
-		return false
+		return nil
 	}
 	files := []string{p}
 	if fi.IsDir() {
@@ -356,10 +361,28 @@ func loadsCertificates(p string) bool {
 			files = append(files, filepath.Join(p, en.Name()))
 		}
 	}
+	pool, any := x509.NewCertPool(), false
 	for _, name := range files {
-		if b, err := os.ReadFile(name); err == nil && x509.NewCertPool().AppendCertsFromPEM(b) {
-			return true
+		if b, err := os.ReadFile(name); err == nil && pool.AppendCertsFromPEM(b) {
+			any = true
 		}
 	}
-	return false
+	if !any {
+		return nil
+	}
+	return pool
+}
+
+// verifyChain checks the server's chain (when doctor read it) against
+// pool alone, as a client that trusts only pool would.
+func verifyChain(pool *x509.CertPool, t *Target) error {
+	if len(t.Chain) == 0 {
+		return nil
+	}
+	inter := x509.NewCertPool()
+	for _, c := range t.Chain[1:] {
+		inter.AddCert(c)
+	}
+	_, err := t.Chain[0].Verify(x509.VerifyOptions{Roots: pool, Intermediates: inter, DNSName: t.URL.Hostname()})
+	return err
 }
