@@ -375,7 +375,11 @@ func (d *urlDoctor) explainClients(t *clients.Target, only string) []clients.Fin
 	}
 	var out []clients.Finding
 	found := false
-	for _, x := range clients.Explainers(clients.Table, name) {
+	xs := clients.Explainers(clients.Table, name)
+	if len(xs) == 0 {
+		return []clients.Finding{{Client: name, Check: "client", Detail: "this build of git-credential-ppm has no rules for " + name, Fix: "upgrade git-credential-ppm"}}
+	}
+	for _, x := range xs {
 		fs := x.Explain(ce, t)
 		found = found || len(fs) > 0
 		out = append(out, fs...)
