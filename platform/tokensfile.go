@@ -1,16 +1,19 @@
 package platform
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/pelletier/go-toml/v2"
+
 	"github.com/posit-dev/git-credential-ppm/internal/addr"
-	"github.com/posit-dev/git-credential-ppm/internal/tomlfile"
 )
 
 // This file is the pure half of the file store: tokens.toml parsed into
-// generic maps, looked up, changed and written back, with no file I/O.
+// generic maps (github.com/pelletier/go-toml/v2), looked up, changed and
+// written back, with no file I/O.
 
 // getToken is Get on data, the content of the tokens file at path (nil when
 // there is none).
@@ -42,19 +45,59 @@ func rewrite(path string, data []byte, change func(doc map[string]any) error) ([
 	return encodeTokensFile(path, doc)
 }
 
+// maxTableDepth bounds how deep the tables of tokens.toml may nest (its
+// entries nest two deep). Writing a document back repeats every enclosing
+// key in each table's header, so a deeper one (a key of thousands of dotted
+// parts) would cost time and memory quadratic in its depth.
+const maxTableDepth = 100
+
+// utf8BOM is the byte order mark some Windows editors put at the start of a
+// file; TOML parsers differ on it, so it is dropped before parsing.
+var utf8BOM = []byte("\ufeff")
+
 // parseTokensFile parses tokens.toml into generic maps, so that writing it
-// back keeps what this store does not know.
+// back keeps what this store does not know. Values decode as go-toml's
+// generic types (local dates and times as its Local* types, which it
+// writes back as they were read).
 func parseTokensFile(path string, data []byte) (map[string]any, error) {
-	doc, err := tomlfile.Decode(data)
-	if err != nil {
-		var perr *tomlfile.ParseError
-		if errors.As(err, &perr) {
+	doc := map[string]any{}
+	if err := toml.Unmarshal(bytes.TrimPrefix(data, utf8BOM), &doc); err != nil {
+		var derr *toml.DecodeError
+		if errors.As(err, &derr) {
+			line, col := derr.Position()
 			return nil, fmt.Errorf("the tokens file %s is not valid TOML at line %d, column %d (%s); fix or remove that line (other tools share this file, so it is not overwritten)",
-				path, perr.Line, perr.Col, redactQuoted(perr.Message))
+				path, line, col, redactQuoted(strings.TrimPrefix(derr.Error(), "toml: ")))
 		}
 		return nil, fmt.Errorf("the tokens file %s is not valid TOML; fix it or move it away (other tools share this file, so it is not overwritten)", path)
 	}
+	if tableDepth(doc, 0) > maxTableDepth {
+		return nil, fmt.Errorf("the tokens file %s nests tables more than %d deep, which is not a tokens file; fix it or move it away (other tools share this file, so it is not overwritten)", path, maxTableDepth)
+	}
 	return doc, nil
+}
+
+// tableDepth is how deep tables nest in v (inside arrays too), counting
+// from depth; it stops counting past maxTableDepth.
+func tableDepth(v any, depth int) int {
+	if depth > maxTableDepth {
+		return depth
+	}
+	deepest := depth
+	switch v := v.(type) {
+	case map[string]any:
+		for _, e := range v {
+			deepest = max(deepest, tableDepth(e, depth+1))
+		}
+	case []any:
+		for _, e := range v {
+			deepest = max(deepest, tableDepth(e, depth))
+		}
+	case []map[string]any:
+		for _, e := range v {
+			deepest = max(deepest, tableDepth(e, depth))
+		}
+	}
+	return deepest
 }
 
 // quotedRuns returns where msg has quoted text: '…' (no ' inside), or
@@ -119,14 +162,14 @@ func redactQuoted(msg string) string {
 
 // encodeTokensFile writes doc as TOML and checks that it reads back.
 func encodeTokensFile(path string, doc map[string]any) ([]byte, error) {
-	out, err := tomlfile.Encode(doc)
-	if err != nil {
+	var out bytes.Buffer
+	if err := toml.NewEncoder(&out).Encode(doc); err != nil {
 		return nil, fmt.Errorf("could not write the tokens file %s back (%v); it was left as it was", path, err)
 	}
-	if _, err := tomlfile.Decode(out); err != nil {
+	if err := toml.Unmarshal(out.Bytes(), &map[string]any{}); err != nil {
 		return nil, fmt.Errorf("could not write the tokens file %s back: its content does not survive a round trip; it was left as it was", path)
 	}
-	return out, nil
+	return out.Bytes(), nil
 }
 
 // tableList returns the array of tables doc[key]; nil when absent. Arrays of
@@ -200,8 +243,10 @@ func lookupToken(doc map[string]any, path, address string) (string, error) {
 
 // migrateOldEntries rewrites [[connection]] entries (url, token, method) as
 // [[connections]] entries (address, token, auth_type), keeping their other
-// keys. An old entry whose address already has a current entry is dropped;
-// one without a url stays where it is.
+// keys. An old entry whose address already has a current entry with a token
+// is dropped, and so is a later old entry for the same address, unless it
+// holds the token the earlier one lacks (the one lookupToken reads); one
+// without a url stays where it is.
 func migrateOldEntries(doc map[string]any, path string) ([]map[string]any, error) {
 	conns, err := tableList(doc, path, "connections")
 	if err != nil {
@@ -214,21 +259,31 @@ func migrateOldEntries(doc map[string]any, path string) ([]map[string]any, error
 	if _, ok := doc["connection"]; !ok {
 		return conns, nil
 	}
-	have := map[string]bool{}
+	have := map[string]bool{} // addresses with a token in the current schema
 	for _, e := range conns {
-		have[stringField(e, "address")] = true
+		if stringField(e, "token") != "" {
+			have[stringField(e, "address")] = true
+		}
+	}
+	// The old entry to migrate for each url: its first with a token, else
+	// its first.
+	pick := map[string]int{}
+	for i, e := range old {
+		url := stringField(e, "url")
+		if j, seen := pick[url]; !seen || (stringField(old[j], "token") == "" && stringField(e, "token") != "") {
+			pick[url] = i
+		}
 	}
 	var keep []map[string]any
-	for _, e := range old {
+	for i, e := range old {
 		url := stringField(e, "url")
 		if url == "" {
 			keep = append(keep, e)
 			continue
 		}
-		if have[url] {
+		if have[url] || pick[url] != i {
 			continue
 		}
-		have[url] = true
 		n := make(map[string]any, len(e))
 		for k, v := range e {
 			n[k] = v

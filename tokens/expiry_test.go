@@ -57,7 +57,7 @@ func TestOpaqueTokenKeepsItsExpiry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(b), `token = "opaque-token-2"`) || !strings.Contains(string(b), "expires_at = ") || !strings.Contains(string(b), "issued_at = ") || strings.Contains(string(b), `\n`) {
+	if !strings.Contains(string(b), `token = 'opaque-token-2'`) || !strings.Contains(string(b), "expires_at = ") || !strings.Contains(string(b), "issued_at = ") || strings.Contains(string(b), `\n`) {
 		t.Errorf("tokens.toml must hold the bare token and expires_at and issued_at beside it:\n%s", b)
 	}
 }

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/posit-dev/git-credential-ppm/internal/tomlfile"
+	"github.com/pelletier/go-toml/v2"
 )
 
 // What uv does with a repository URL, by uv version. Read from uv's
@@ -107,8 +107,8 @@ func uvSettings(path string) map[string]any {
 	if err != nil {
 		return nil
 	}
-	doc, err := tomlfile.Decode(b)
-	if err != nil {
+	doc := map[string]any{}
+	if err := toml.Unmarshal(b, &doc); err != nil {
 		return nil
 	}
 	if filepath.Base(path) == "pyproject.toml" {
