@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/posit-dev/git-credential-ppm/internal/filekind"
 )
 
 // Variables naming extra certificate authorities (a private CA, a
@@ -144,7 +146,7 @@ func readCertDir(dir string) ([]*x509.Certificate, error) {
 			return fileProblem(err)
 		}
 		if !fi.IsDir() {
-			return errors.New("not a directory: " + fileKind(fi.Mode()))
+			return errors.New("not a directory: " + filekind.Of(fi.Mode()))
 		}
 		entries, err = f.ReadDir(-1)
 		return err
@@ -181,7 +183,7 @@ func readBounded(path string) ([]byte, error) {
 		case err != nil:
 			return fileProblem(err)
 		case !fi.Mode().IsRegular():
-			return errors.New("not a regular file: " + fileKind(fi.Mode()))
+			return errors.New("not a regular file: " + filekind.Of(fi.Mode()))
 		case fi.Size() > maxCertFile:
 			return errors.New("over 16 MiB")
 		}
@@ -210,24 +212,6 @@ func within(d time.Duration, fn func() error) error {
 	case <-t.C:
 		return fmt.Errorf("could not be read within %s", d)
 	}
-}
-
-func fileKind(m fs.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe"
-	case m&fs.ModeCharDevice != 0:
-		return "a character device"
-	case m&fs.ModeDevice != 0:
-		return "a device"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m.IsRegular():
-		return "a regular file"
-	}
-	return "a special file"
 }
 
 func addCerts(pool *x509.CertPool, certs []*x509.Certificate) {

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/posit-dev/git-credential-ppm/internal/filekind"
 	"github.com/posit-dev/git-credential-ppm/internal/httpc"
 	"github.com/posit-dev/git-credential-ppm/oauth"
 )
@@ -217,20 +218,7 @@ func identityFileError(where string, err error) error {
 }
 
 func notRegular(where string, mode os.FileMode) error {
-	kind := "not a regular file"
-	switch {
-	case mode.IsDir():
-		kind = "a directory"
-	case mode&os.ModeNamedPipe != 0:
-		kind = "a named pipe"
-	case mode&os.ModeCharDevice != 0:
-		kind = "a character device"
-	case mode&os.ModeDevice != 0:
-		kind = "a device"
-	case mode&os.ModeSocket != 0:
-		kind = "a socket"
-	}
-	return fmt.Errorf("the identity token file %s is %s, not a regular file; point %s at the file holding the OIDC token", where, kind, EnvIdentityFile)
+	return fmt.Errorf("the identity token file %s is %s, not a regular file; point %s at the file holding the OIDC token", where, filekind.Of(mode), EnvIdentityFile)
 }
 
 // identity is the source the next exchange uses: Identity, else the
