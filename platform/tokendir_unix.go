@@ -124,3 +124,15 @@ func processRunning(pid int) bool {
 	err := syscall.Kill(pid, 0)
 	return err == nil || errors.Is(err, syscall.EPERM)
 }
+
+// checkPrivateDirInfo refuses a directory for a file holding a secret
+// (WritePrivateFile) that another user owns or can write to.
+func checkPrivateDirInfo(fi fs.FileInfo, dir, what string) error {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Geteuid() && st.Uid != 0 {
+		return fmt.Errorf("the directory %s belongs to user %d, not to you, who could swap the %s for a file or link of theirs; write it into a directory of your own, e.g. one made by `mktemp -d`", dir, st.Uid, what)
+	}
+	if perm := fi.Mode().Perm(); perm&0o022 != 0 {
+		return fmt.Errorf("the directory %s can be written by other users (mode %04o), who could swap the %s for a file or link of theirs; write it into a directory only you can write to, e.g. one made by `mktemp -d`", dir, perm, what)
+	}
+	return nil
+}
