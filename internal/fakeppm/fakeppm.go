@@ -5,8 +5,10 @@
 // id_token only; the RFC 8693 exchange issues HS256 JWTs; the repositories
 // take HTTP Basic `__token__:<token>` and answer 401 otherwise. The
 // repositories are real enough for real clients: a PEP 503 index serving one
-// pure-Python wheel that pip installs, a twine upload endpoint, and a git
-// smart-HTTP repository served by git's own http-backend.
+// pure-Python wheel that pip installs, a twine upload endpoint, a git
+// smart-HTTP repository served by git's own http-backend, and CRAN-like
+// repositories (an authenticated one and a public one) with a source
+// package each that R installs.
 //
 // Endpoints (base = URL()):
 //
@@ -23,6 +25,8 @@
 //	/git/demo.git                   git smart HTTP (Basic __token__)
 //	/restricted/…                   a repository no token may read: 401 without a
 //	                                valid token, 403 with one
+//	/cran-auth/latest/src/contrib/  CRAN-like repository: PACKAGES(.gz, .rds), ppmdemo_1.0.0.tar.gz (Basic __token__)
+//	/cran/latest/src/contrib/       public CRAN-like repository: ppmpublic_1.0.0.tar.gz (no credentials)
 //
 // It listens on loopback only and is safe for concurrent use by many
 // clients at once.
@@ -81,6 +85,11 @@ type Options struct {
 	TLSCert *tls.Certificate
 	// Logf, when set, receives one line per request. It never sees a token.
 	Logf func(format string, args ...any)
+	// OnCRANFile, when set, is called before a CRAN-like repository sends a
+	// package tarball (repo is CRANAuthPath or CRANPublicPath), on the
+	// request's goroutine: a test blocks in it to look at the client while
+	// the download is in flight.
+	OnCRANFile func(repo, name string)
 }
 
 // Counts are the server's request counters, for tests to assert on.
@@ -105,6 +114,10 @@ type Counts struct {
 	Approved, Denied int
 	// GitHubToken counts requests to the GitHub Actions stand-in.
 	GitHubToken int
+	// Public counts requests to the public CRAN-like repository, and
+	// PublicWithAuthorization those of them that carried an Authorization
+	// header (credentials sent where none are needed).
+	Public, PublicWithAuthorization int
 }
 
 // Device-code states.
@@ -142,6 +155,8 @@ type Server struct {
 	wheel   wheel
 	close   sync.Once
 
+	cranAuth, cranPublic *cranRepo
+
 	mu       sync.Mutex
 	counts   Counts
 	devices  map[string]*device // by device code
@@ -178,16 +193,18 @@ func Start(opts Options) (*Server, error) {
 		opts.TokenLifetime = time.Hour
 	}
 	s := &Server{
-		opts:    opts,
-		now:     opts.Now,
-		ppmKey:  randomBytes(32),
-		idpKey:  randomBytes(32),
-		ghToken: hex.EncodeToString(randomBytes(24)),
-		azToken: hex.EncodeToString(randomBytes(24)),
-		devices: map[string]*device{},
-		byUser:  map[string]string{},
-		revoked: map[string]bool{},
-		wheel:   buildWheel(),
+		opts:       opts,
+		now:        opts.Now,
+		ppmKey:     randomBytes(32),
+		idpKey:     randomBytes(32),
+		ghToken:    hex.EncodeToString(randomBytes(24)),
+		azToken:    hex.EncodeToString(randomBytes(24)),
+		devices:    map[string]*device{},
+		byUser:     map[string]string{},
+		revoked:    map[string]bool{},
+		wheel:      buildWheel(),
+		cranAuth:   newCRANRepo(buildRPackage("ppmdemo", "Served by the fake Package Manager.")),
+		cranPublic: newCRANRepo(buildRPackage("ppmpublic", "Served by a public repository.")),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -219,6 +236,8 @@ func Start(opts Options) (*Server, error) {
 	mux.HandleFunc("/upload/pypi/local-python-src", s.authed(s.handleUpload))
 	mux.HandleFunc("/git/", s.authed(s.handleGit))
 	mux.HandleFunc("/restricted/", s.authed(s.handleForbidden))
+	mux.HandleFunc(CRANAuthPath+"/", s.authed(s.handleCRAN(CRANAuthPath, s.cranAuth)))
+	mux.HandleFunc(CRANPublicPath+"/", s.public(s.handleCRAN(CRANPublicPath, s.cranPublic)))
 	s.srv = &httptest.Server{Listener: l, Config: &http.Server{Handler: s.logged(mux)}}
 	if opts.TLSCert != nil {
 		s.srv.TLS = &tls.Config{Certificates: []tls.Certificate{*opts.TLSCert}}

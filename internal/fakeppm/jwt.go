@@ -192,6 +192,14 @@ func (s *Server) issuePPMTokenAt(subject string, now time.Time) (string, time.Ti
 	return s.remember(signJWT(s.ppmKey, c)), exp
 }
 
+// IssuePPMToken returns a PPM token for subject, as an exchange would issue
+// it (Options.TokenLifetime), without one: for tests that put a token in a
+// store themselves.
+func (s *Server) IssuePPMToken(subject string) string {
+	tok, _ := s.issuePPMToken(subject)
+	return tok
+}
+
 // checkPPMToken is what the repositories accept as the Basic password.
 func (s *Server) checkPPMToken(tok string) (claims, error) {
 	c, err := verifyJWT(s.ppmKey, tok, s.now())

@@ -65,6 +65,7 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) (status
 	fmt.Fprintf(stdout, "fakeppm listening on %s\n", s.URL())
 	logger.Printf("index %s", s.IndexURL())
 	logger.Printf("upload %s", s.UploadURL())
+	logger.Printf("CRAN %s (public: %s)", s.CRANAuthURL(), s.CRANPublicURL())
 	if err := s.GitError(); err != nil {
 		logger.Printf("no git repository: %v", err)
 	} else {
