@@ -107,6 +107,12 @@ func (inv *invocation) token(ctx context.Context, addr protocol.Address, opt tok
 		inv.errorf("%v", err)
 		return tokens.Token{}, false
 	}
+	return inv.tokenFrom(ctx, m, addr, opt)
+}
+
+// tokenFrom is token with a manager the caller built (one for several
+// addresses).
+func (inv *invocation) tokenFrom(ctx context.Context, m *tokens.Manager, addr protocol.Address, opt tokens.Options) (tokens.Token, bool) {
 	if t, ok := m.Cached(addr.Raw, opt); ok {
 		return t, true
 	}

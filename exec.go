@@ -26,8 +26,9 @@ const execMinValidity = 10 * time.Minute
 var execEnvNames = []string{"TWINE_USERNAME", "TWINE_PASSWORD", "UV_PUBLISH_USERNAME", "UV_PUBLISH_PASSWORD", "PACKAGEMANAGER_TOKEN"}
 
 // runExec runs a command with the token in its environment (twine, uv
-// publish, anything reading PACKAGEMANAGER_TOKEN), passing stdio through,
-// forwarding SIGINT/SIGTERM, and exiting with the command's status.
+// publish, anything reading PACKAGEMANAGER_TOKEN) and a netrc file (NETRC,
+// R_DEFAULT_NETRC) removed when it has ended, passing stdio through,
+// forwarding signals, and exiting with the command's status.
 func runExec(ctx context.Context, inv *invocation, args []string) int {
 	fs := newFlags(inv, "exec")
 	address := fs.String("address", "", "Package Manager address (when several are configured)")
@@ -53,20 +54,36 @@ func runExec(ctx context.Context, inv *invocation, args []string) int {
 		inv.errorf("exec: cannot run %s: %v", argv[0], err)
 		return 127
 	}
+	// R and curl read the token from a netrc file, removed when the child
+	// has ended; from here on the signals runChild forwards no longer end
+	// this process before that.
+	held := make(chan os.Signal, 1)
+	signal.Notify(held, forwardedSignals...)
+	defer signal.Stop(held)
+	dir, netrc, err := writeExecNetrc(inv, addr, t.Value)
+	if err != nil {
+		inv.errorf("exec: %v", err)
+		return exitFailure
+	}
+	defer os.RemoveAll(dir)
 	cmd := exec.Command(path, argv[1:]...)
 	cmd.Args[0] = argv[0]
-	cmd.Env = execEnv(inv.environment(), t.Value)
+	cmd.Env = execEnv(inv.environment(), t.Value, netrc)
 	return runChild(inv, cmd, "exec: ")
 }
 
-// runChild runs cmd with the invocation's stdio, forwarding SIGINT and
-// SIGTERM to it instead of dying (the child decides: twine cleans up, a
-// shell script traps), and returns its exit status (126 when it cannot be
-// started, with one line prefixed by what).
+// forwardedSignals are those runChild passes to the child: Ctrl-C,
+// SIGTERM, a closed terminal (SIGHUP) and Ctrl-\ (SIGQUIT).
+var forwardedSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT}
+
+// runChild runs cmd with the invocation's stdio, forwarding
+// forwardedSignals to it instead of dying (the child decides: twine
+// cleans up, a shell script traps), and returns its exit status (126 when
+// it cannot be started, with one line prefixed by what).
 func runChild(inv *invocation, cmd *exec.Cmd, what string) int {
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = inv.stdin, inv.stdout, inv.stderr
 	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(sigs, forwardedSignals...)
 	defer signal.Stop(sigs)
 	if err := cmd.Start(); err != nil {
 		inv.errorf("%scannot run %s: %v", what, cmd.Args[0], err)
@@ -110,13 +127,15 @@ func execAddress(inv *invocation, flagValue string) (protocol.Address, int, erro
 	return list[0], -1, nil
 }
 
-// execEnv returns base without the variables exec sets, plus them.
-func execEnv(base []string, token string) []string {
-	out := make([]string, 0, len(base)+len(execEnvNames))
+// execEnv returns base without the variables exec sets, plus them: the
+// token's and those naming the netrc file.
+func execEnv(base []string, token, netrc string) []string {
+	names := append(append([]string(nil), execEnvNames...), execNetrcNames...)
+	out := make([]string, 0, len(base)+len(names))
 	for _, kv := range base {
 		name, _, _ := strings.Cut(kv, "=")
 		skip := false
-		for _, n := range execEnvNames {
+		for _, n := range names {
 			if strings.EqualFold(name, n) {
 				skip = true
 				break
@@ -129,7 +148,8 @@ func execEnv(base []string, token string) []string {
 	return append(out,
 		"TWINE_USERNAME=__token__", "TWINE_PASSWORD="+token,
 		"UV_PUBLISH_USERNAME=__token__", "UV_PUBLISH_PASSWORD="+token,
-		"PACKAGEMANAGER_TOKEN="+token)
+		"PACKAGEMANAGER_TOKEN="+token,
+		"NETRC="+netrc, "R_DEFAULT_NETRC="+netrc)
 }
 
 // exitCode maps the child's end to our exit status: its own status, or
