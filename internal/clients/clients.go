@@ -1,5 +1,6 @@
 // Package clients wires the programs that use Package Manager tokens —
-// git, pip, uv and the `keyring` link pip and uv run — to this helper.
+// git, pip, uv and the `keyring` link pip and uv run, and R — to this
+// helper.
 //
 // Each client is one type with three methods: Check (is it wired, and does
 // it work, for doctor), Apply (wire it, or with a dry run say what would
@@ -36,6 +37,7 @@ var Table = []Client{
 	PythonKeyring{},
 	PositKeyring{},
 	Twine{},
+	R{},
 }
 
 // Level says how a doctor line reads.

@@ -14,10 +14,31 @@ type State struct {
 	GitHelpers []GitHelperChange `json:"git_helpers,omitempty"`
 	Files      []FileChange      `json:"files,omitempty"`
 	Link       string            `json:"link,omitempty"`
+	Blocks     []BlockChange     `json:"blocks,omitempty"`
 }
 
 func (st State) empty() bool {
-	return len(st.GitHelpers) == 0 && len(st.Files) == 0 && st.Link == ""
+	return len(st.GitHelpers) == 0 && len(st.Files) == 0 && st.Link == "" && len(st.Blocks) == 0
+}
+
+// BlockChange is a marked block setup added to a file (R's profile).
+type BlockChange struct {
+	Client string `json:"client"`
+	Path   string `json:"path"`
+	// Created: the file did not exist before setup.
+	Created bool `json:"created,omitempty"`
+	// AddedNewline: the file did not end with a newline, and setup added
+	// one before the block.
+	AddedNewline bool `json:"added_newline,omitempty"`
+}
+
+func (st State) hasBlock(path string) bool {
+	for _, b := range st.Blocks {
+		if b.Path == path {
+			return true
+		}
+	}
+	return false
 }
 
 // GitHelperChange is one value setup added to a git helper list in the
