@@ -1,8 +1,10 @@
 package platform
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -15,7 +17,8 @@ import (
 // was there before. It refuses a path that is a symbolic link or anything
 // but a regular file (a terminal, a FIFO, a directory), and, on Unix, a
 // directory that belongs to another user or that other users can write to:
-// they could swap the file for one of theirs or a link. what names the file
+// they could swap the file for one of theirs or a link. A file that holds
+// data already (0600, this user's) is left as it is. what names the file
 // in errors ("netrc file").
 func WritePrivateFile(path, what string, data []byte) error {
 	fi, err := os.Lstat(path)
@@ -38,5 +41,23 @@ func WritePrivateFile(path, what string, data []byte) error {
 	if err := checkPrivateDirInfo(di, dir, what); err != nil {
 		return err
 	}
+	if fi != nil && unchanged(path, fi, data) {
+		return nil // as it should be: no write, no fsync (R asks before each download)
+	}
 	return WriteFileAtomic(path, data, WriteOptions{Perm: 0o600})
+}
+
+// unchanged reports whether the regular file at path (fi, from Lstat)
+// already holds data with mode 0600 and belongs to this user.
+func unchanged(path string, fi fs.FileInfo, data []byte) bool {
+	if fi.Size() != int64(len(data)) || (!isWindows() && fi.Mode().Perm() != 0o600) || checkOwner(fi, "", path, false) != nil {
+		return false
+	}
+	f, err := openNoFollow(path, os.O_RDONLY, 0)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	got, err := io.ReadAll(io.LimitReader(f, int64(len(data))+1))
+	return err == nil && bytes.Equal(got, data)
 }

@@ -32,6 +32,28 @@ func TestWritePrivateFile(t *testing.T) {
 			t.Fatal("content not replaced")
 		}
 	})
+	t.Run("the same content is not written again", func(t *testing.T) {
+		skipOnWindows(t, "inodes")
+		p := filepath.Join(t.TempDir(), "netrc")
+		if err := WritePrivateFile(p, "netrc file", []byte("one\n")); err != nil {
+			t.Fatal(err)
+		}
+		before, _ := os.Stat(p)
+		if err := WritePrivateFile(p, "netrc file", []byte("one\n")); err != nil {
+			t.Fatal(err)
+		}
+		same, _ := os.Stat(p)
+		if !os.SameFile(before, same) {
+			t.Error("an identical write replaced the file")
+		}
+		if err := WritePrivateFile(p, "netrc file", []byte("two\n")); err != nil {
+			t.Fatal(err)
+		}
+		changed, _ := os.Stat(p)
+		if os.SameFile(before, changed) || readFile(t, p) != "two\n" {
+			t.Error("a changed write did not replace the file")
+		}
+	})
 	t.Run("a symbolic link is refused and its target left alone", func(t *testing.T) {
 		dir := t.TempDir()
 		target := filepath.Join(dir, "target")
