@@ -71,7 +71,8 @@ func notRunReason(block string) (key, reason string) {
 // the upload. The only edits to a block: the example address becomes the
 // fake Package Manager's (with its __token__@ where the block has one),
 // some-repo its git repository (demo) and
-// some-package the project its index serves.
+// some-package the project its index serves, somepkg the R package of its
+// CRAN-like repository (R installs into a library outside HOME).
 func TestREADMEShellBlocks(t *testing.T) {
 	bash := testtool.Need(t, "bash")
 	blocks := readmeShellBlocks(t)
@@ -162,6 +163,14 @@ func runReadmeBlock(t *testing.T, bash, block string) {
 			env[5] = "BROWSER=" + v
 		}
 	}
+	if strings.Contains(block, "Rscript ") {
+		testtool.NeedFrom(t, "Rscript", "r-base-core")
+		lib := filepath.Join(t.TempDir(), "Rlib") // R installs there, not into the machine's library
+		if err := os.Mkdir(lib, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		env = append(env, "R_LIBS_USER="+lib)
+	}
 	entries, err := os.ReadDir(w.home)
 	if err != nil {
 		t.Fatal(err)
@@ -176,6 +185,7 @@ func runReadmeBlock(t *testing.T, bash, block string) {
 		"https://ppm.example.com", w.ppm.URL(),
 		"some-repo", "demo",
 		"some-package", w.ppm.WheelName(),
+		"somepkg", w.ppm.CRANAuthPackage(),
 	).Replace(block)
 	cmd := exec.Command(bash, "-e", "-o", "pipefail", "-c", script)
 	cmd.Dir = project
@@ -199,6 +209,10 @@ func runReadmeBlock(t *testing.T, bash, block string) {
 	case strings.Contains(block, "twine upload"):
 		if up := w.ppm.Uploads(); len(up) != 1 {
 			t.Errorf("uploads: %v", up)
+		}
+	case strings.Contains(block, "install.packages"):
+		if c := w.ppm.Counts(); c.Repo == 0 || c.Unauthorized != 0 || !strings.Contains(r.stderr, "DONE ("+w.ppm.CRANAuthPackage()+")") {
+			t.Errorf("R did not install with the token: %+v\n%s", c, r.stderr)
 		}
 	case strings.HasPrefix(block, "bash scripts/demo.sh"):
 		if !strings.Contains(r.stdout, "[browser] opened") || !strings.Contains(r.stdout, "refs/heads/main") {
