@@ -292,7 +292,7 @@ func (R) Hints(e *Env) []string {
 	if e.LookPath("Rscript") == "" {
 		return nil
 	}
-	return []string{"R: renv projects skip ~/.Rprofile unless RENV_CONFIG_USER_PROFILE=TRUE (put it in the project's .Renviron); pak reads the token from ~/.ppm/tokens.toml itself"}
+	return []string{"R: renv projects skip ~/.Rprofile unless RENV_CONFIG_USER_PROFILE=TRUE (put it in the project's .Renviron); pak reads ~/.ppm/tokens.toml, which holds this helper's token with PPM_CREDENTIAL_STORE=file"}
 }
 
 // rSessionExpr runs with the user's profile and says what the block set
