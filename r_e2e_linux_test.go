@@ -252,3 +252,28 @@ cat("other hosts get nothing:", length(getOption("renv.download.headers")("https
 		t.Errorf("a token reached R's output")
 	}
 }
+
+// TestRTwoAddresses: two configured addresses on two hosts give R two
+// machine lines, and each repository gets its own server's token.
+func TestRTwoAddresses(t *testing.T) {
+	t.Parallel()
+	rw := newRWorld(t, fakeppm.Options{})
+	other := secondServer(t)
+	rw.storeTokens(map[string]string{rw.ppm.URL(): rw.ppm.IssuePPMToken("alice"), other.URL(): other.IssuePPMToken("alice")}, rw.ppm.URL(), other.URL())
+	r := rw.R(`
+options(repos = c(A = "` + rw.ppm.CRANAuthURL() + `", B = "` + other.CRANAuthURL() + `"))
+cat("machine lines:", length(readLines(getOption("netrc"))), "\n")
+cat("packages:", nrow(available.packages(filters = list())), "\n")
+`)
+	if r.code != 0 || !strings.Contains(r.stdout, "machine lines: 2") || !strings.Contains(r.stdout, "packages: 2") {
+		t.Fatalf("Rscript: %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	for _, s := range []*fakeppm.Server{rw.ppm, other} {
+		if c := s.Counts(); c.Repo == 0 || c.Unauthorized != 0 {
+			t.Errorf("%s: %d requests, %d refused; want each index fetched with its own token", s.URL(), c.Repo, c.Unauthorized)
+		}
+	}
+	if tokenIn(rw.ppm, r.stdout+r.stderr) || tokenIn(other, r.stdout+r.stderr) {
+		t.Errorf("a token reached R's output")
+	}
+}

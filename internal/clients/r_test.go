@@ -220,3 +220,50 @@ func TestRVersionRules(t *testing.T) {
 		t.Error("rVersionBefore")
 	}
 }
+
+// TestRBlockUpdatedInPlace: a block for another path (the binary moved) is
+// replaced where it stands, between the person's lines, and recorded once.
+func TestRBlockUpdatedInPlace(t *testing.T) {
+	t.Parallel()
+	te := rTestEnv(t, false)
+	profile := filepath.Join(te.Home, ".Rprofile")
+	old := RBlock("/old/place/git-credential-ppm")
+	os.WriteFile(profile, []byte("before <- 1\n"+old+"after <- 2\n"), 0o600)
+	s := te.session(false)
+	if changed, err := (R{}).Apply(s); err != nil || !changed || !strings.Contains(strings.Join(s.Out, "\n"), "update the git-credential-ppm block") {
+		t.Fatalf("Apply over an old block: %v %v %q", changed, err, s.Out)
+	}
+	if got := mustRead(t, profile); got != "before <- 1\n"+RBlock(te.Self)+"after <- 2\n" {
+		t.Errorf("profile: %q", got)
+	}
+	if _, err := (R{}).Apply(s); err != nil || len(s.State.Blocks) != 1 {
+		t.Errorf("records after two runs: %+v (%v)", s.State.Blocks, err)
+	}
+	if err := (R{}).Undo(s); err != nil {
+		t.Fatal(err)
+	}
+	if got := mustRead(t, profile); got != "before <- 1\nafter <- 2\n" {
+		t.Errorf("profile after Undo: %q", got)
+	}
+}
+
+// TestRBlockWarnsOfPlainHTTP: netrc names hosts, so an http:// repository
+// on the host of an https address would get the token in clear: the block
+// says so.
+func TestRBlockWarnsOfPlainHTTP(t *testing.T) {
+	t.Parallel()
+	te := rTestEnv(t, false) // its stand-in serves https://ppm.example.com
+	profile := filepath.Join(te.Home, ".Rprofile")
+	for repos, warn := range map[string]bool{
+		`c(P = "http://ppm.example.com/cran/latest")`:      true,
+		`c(P = "http://PPM.example.com:8080/cran/latest")`: true,
+		`c(P = "https://ppm.example.com/cran/latest")`:     false,
+		`c(P = "http://ppm.example.com.evil/cran/latest")`: false,
+	} {
+		os.WriteFile(profile, []byte("options(repos = "+repos+")\n"+RBlock(te.Self)), 0o600)
+		out, err := te.rscript(`cat("started\n")`)
+		if err != nil || !strings.HasSuffix(out, "started\n") || strings.Contains(out, "in clear") != warn {
+			t.Errorf("repos %s: %v\n%s", repos, err, out)
+		}
+	}
+}
