@@ -128,7 +128,8 @@ func rVersionBefore(v string, major, minor, patch int) bool {
 // libcurl whatever download.file.method says (R 4.5.0 and 4.5.1), so that
 // install.packages cannot send the token before R 4.6's netrc option.
 func rIgnoresMethod(v string) bool {
-	return !rVersionBefore(v, 4, 5, 0) && rVersionBefore(v, 4, 5, 2)
+	_, ok := parseVersion(v)
+	return ok && rMethodIgnored.Has(v)
 }
 
 // blockBinary is the path the block runs: the git-credential-ppm on PATH
@@ -340,7 +341,7 @@ func (R) Check(e *Env) Report {
 		r.add(Problem, "R: the git-credential-ppm block in %s is not this program's (another path or version); run `git-credential-ppm setup` to update it", facts.Profile)
 	}
 	if rIgnoresMethod(facts.Version) {
-		r.add(Problem, "R: R %s fetches package files with libcurl whatever download.file.method says, so install.packages sends no token; use R 4.5.2 or later (remotes and renv still send it)", facts.Version)
+		r.add(Problem, "R: %s", rMethodProblem(facts.Version))
 	}
 	out, err := e.output(facts.Rscript, "-e", rSessionExpr)
 	if err != nil {

@@ -462,3 +462,45 @@ func TestPipRulesWithPATHsPip(t *testing.T) {
 	te.set("PIP_NO_INPUT", "")
 	expectRule(t, Pip{}.Explain(te.Env, target(t, index, "")), "no-input", false, "")
 }
+
+// rEnv is a user whose R reads profile (R_PROFILE_USER).
+func rEnv(t *testing.T, rscriptDir string) (*testEnv, string) {
+	te := newTestEnv(t, ruleAddress, rscriptDir)
+	profile := filepath.Join(te.Home, "Rprofile")
+	te.set("R_PROFILE_USER", profile)
+	return te, profile
+}
+
+// TestRRules: the real R reads the repositories from the user's profile;
+// a token in a repository URL leaks, and a profile that names no
+// repository on the host sends R elsewhere.
+func TestRRules(t *testing.T) {
+	rscript := testtool.NeedFrom(t, "Rscript", "r-base-core")
+	u := ruleAddress + "/cran/latest"
+	te, profile := rEnv(t, filepath.Dir(rscript))
+	write(t, profile, `options(repos = c(PPM = "https://__token__:sekret-token@ppm.example.invalid/cran/latest"))`+"\n")
+	fs := R{}.Explain(te.Env, target(t, u, ""))
+	expectRule(t, fs, "token in URL", true, "remove the user and password from line 1 of "+profile)
+	if strings.Contains(dump(fs), "sekret-token") {
+		t.Errorf("the token in the repository URL was printed:\n%s", dump(fs))
+	}
+	expectRule(t, fs, "download method", false, "") // R 4.2 honours download.file.method
+	write(t, profile, `options(repos = c(PPM = "`+u+`", CRAN = "https://cloud.r-project.org"))`+"\n")
+	fs = R{}.Explain(te.Env, target(t, u, ""))
+	expectRule(t, fs, "token in URL", false, "")
+	expectRule(t, fs, "repos", false, "")
+	write(t, profile, `options(repos = c(CRAN = "https://cloud.r-project.org"))`+"\n")
+	expectRule(t, R{}.Explain(te.Env, target(t, u, "")), "repos", true, "options(repos = c(PPM = ")
+}
+
+// TestRMethodRule: R 4.5.0 and 4.5.1 ignore download.file.method for
+// package files (an Rscript that says its version; R 4.5 is not here).
+func TestRMethodRule(t *testing.T) {
+	for v, want := range map[string]bool{"4.4.3": false, "4.5.0": true, "4.5.1": true, "4.5.2": false} {
+		te := newTestEnv(t, ruleAddress)
+		bin := filepath.Join(te.Home, "bin")
+		script(t, filepath.Join(bin, "Rscript"), "echo version="+v+"\necho profile="+filepath.Join(te.Home, ".Rprofile")+"\necho PPM="+ruleAddress+"/cran/latest\n")
+		te.set("PATH", bin)
+		expectRule(t, R{}.Explain(te.Env, target(t, ruleAddress+"/cran/latest", "")), "download method", want, "use R 4.5.2 or later")
+	}
+}
