@@ -16,8 +16,9 @@ import (
 // adds http2, mime, multipart, gzip), alternating in one run. tls-x is the
 // floor under BenchmarkFileGetVsEmptyProgram's get-x for any Go binary that
 // can also log in: runtime start and package initialisation of the standard
-// library, before any of our code runs. nethttp-x shows what net/http
-// would add: the reason the binary speaks HTTP/1.1 through internal/httpc.
+// library, before any of our code runs. nethttp-x shows what net/http's
+// package initialisation adds to it (the binary links net/http for its
+// requests).
 //
 //	go test -run '^$' -bench NetHTTPFloor -benchtime 400x .
 func BenchmarkNetHTTPFloor(b *testing.B) {

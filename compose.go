@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -13,7 +14,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/posit-dev/git-credential-ppm/internal/httpc"
 	"github.com/posit-dev/git-credential-ppm/oauth"
 	"github.com/posit-dev/git-credential-ppm/platform"
 	"github.com/posit-dev/git-credential-ppm/protocol"
@@ -185,13 +185,19 @@ func (inv *invocation) warnOnce(dir, warning string) {
 	}
 }
 
-// httpClient is the client for Package Manager and GitHub's identity
-// request; with tracing on, it traces each request (method, URL without
-// query, status) and the proxy and certificate authorities it uses.
-func (inv *invocation) httpClient() *httpc.Client {
-	t := inv.tracer()
-	if t == nil {
-		return oauth.NewHTTPClientEnv(inv.getenv)
-	}
-	return oauth.NewHTTPClientTraced(inv.getenv, t.printf)
+// httpClient is the invocation's one HTTP client, for Package Manager,
+// GitHub's identity request and doctor's checks (oauth.NewHTTPClientTraced:
+// certificate authorities, proxies, limits and the redirect policy, read
+// through the invocation's environment at its first request); with tracing
+// on, it traces each request (method, URL without query, status) and the
+// proxy and certificate authorities it uses.
+func (inv *invocation) httpClient() *http.Client {
+	inv.httpOnce.Do(func() {
+		var trace func(string, ...any)
+		if t := inv.tracer(); t != nil {
+			trace = t.printf
+		}
+		inv.http = oauth.NewHTTPClientTraced(inv.getenv, trace)
+	})
+	return inv.http
 }

@@ -6,11 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"time"
 
 	"github.com/posit-dev/git-credential-ppm/internal/clients"
-	"github.com/posit-dev/git-credential-ppm/internal/httpc"
 	"github.com/posit-dev/git-credential-ppm/oauth"
 	"github.com/posit-dev/git-credential-ppm/protocol"
 	"github.com/posit-dev/git-credential-ppm/tokens"
@@ -109,24 +109,24 @@ func (d *doctor) checkServer(ctx context.Context, a protocol.Address) {
 	d.checkProxy(a)
 	client := d.e.httpClient()
 	endpoint := strings.TrimRight(a.Raw, "/") + oauth.PathToken
-	req, err := httpc.NewRequest("POST", endpoint, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, nil)
 	if err != nil {
-		d.bad("%s: not a URL to send requests to (%v); check PACKAGEMANAGER_ADDRESS", a.Raw, err)
+		d.bad("%s: not a URL to send requests to (%s); check PACKAGEMANAGER_ADDRESS", a.Raw, oauth.ErrorText(err))
 		return
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
 	start := time.Now()
-	resp, err := client.Do(ctx, req)
+	resp, err := client.Do(req)
 	rtt := time.Since(start)
 	if err != nil {
-		var proxyErr *httpc.ProxyError
+		var proxyErr *oauth.ProxyError
 		if line := tlsFailure(a, err); line != "" {
 			d.bad("%s", line)
 		} else if errors.As(err, &proxyErr) {
 			d.bad("%s: not reachable: %v", a.Raw, proxyErr) // it says what to do
 		} else {
-			d.bad("%s: not reachable (%v); check the address, VPN or proxy", a.Raw, err)
+			d.bad("%s: not reachable (%s); check the address, VPN or proxy", a.Raw, oauth.ErrorText(err))
 		}
 		return
 	}
@@ -145,7 +145,7 @@ func (d *doctor) checkServer(ctx context.Context, a protocol.Address) {
 	} else {
 		d.bad("%s: %s answered %d without an OAuth error: is this the Package Manager URL, and is login (OIDC) enabled?", a.Raw, oauth.PathToken, resp.StatusCode)
 	}
-	date, err := httpc.ParseTime(resp.Header.Get("Date"))
+	date, err := http.ParseTime(resp.Header.Get("Date"))
 	if err != nil {
 		d.note("clock: %s sent no Date header (not checked)", a.Raw)
 	} else {

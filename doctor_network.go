@@ -73,7 +73,7 @@ func (d *doctor) checkProxy(a protocol.Address) {
 	case err != nil:
 		d.bad("%s: %v", a.Raw, err)
 	case p != nil:
-		d.note("%s: requests go through the proxy %s (from HTTPS_PROXY/HTTP_PROXY; list the host in NO_PROXY to go direct)", a.Raw, p.Redacted())
+		d.note("%s: requests go through the proxy %s (from HTTPS_PROXY, HTTP_PROXY or ALL_PROXY; list the host in NO_PROXY to go direct)", a.Raw, p.Redacted())
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"strings"
@@ -19,7 +20,6 @@ import (
 
 	"github.com/posit-dev/git-credential-ppm/internal/addr"
 	"github.com/posit-dev/git-credential-ppm/internal/clients"
-	"github.com/posit-dev/git-credential-ppm/internal/httpc"
 	"github.com/posit-dev/git-credential-ppm/internal/termtext"
 	"github.com/posit-dev/git-credential-ppm/oauth"
 	"github.com/posit-dev/git-credential-ppm/protocol"
@@ -245,22 +245,22 @@ func (d *urlDoctor) checkRequest(ctx context.Context, t *clients.Target, tok tok
 	defer cancel()
 	bare := *t.URL
 	bare.User = nil
-	req, err := httpc.NewRequest("GET", bare.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, bare.String(), nil)
 	if err != nil {
-		d.bad("request", "check the URL", "%v", err)
+		d.bad("request", "check the URL", "%s", oauth.ErrorText(err))
 		return
 	}
 	req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte("__token__:"+tok.Value)))
-	resp, err := d.e.httpClient().Do(ctx, req)
+	resp, err := d.e.httpClient().Do(req)
 	if err != nil {
-		var proxyErr *httpc.ProxyError
+		var proxyErr *oauth.ProxyError
 		switch {
 		case tlsFailure(t.Address, err) != "":
 			d.bad("request", caVariablesFix(d.e.getenv), "%s; certificate settings in force: %s", tlsFailure(t.Address, err), caVariables(d.e.getenv))
 		case errors.As(err, &proxyErr):
 			d.bad("request", "check HTTPS_PROXY/NO_PROXY", "%v", proxyErr)
 		default:
-			d.bad("request", "check the address, VPN or proxy", "%s is not reachable (%v)", bare.Host, err)
+			d.bad("request", "check the address, VPN or proxy", "%s is not reachable (%s)", bare.Host, oauth.ErrorText(err))
 		}
 		return
 	}
@@ -271,21 +271,22 @@ func (d *urlDoctor) checkRequest(ctx context.Context, t *clients.Target, tok tok
 		who = "the token's identity"
 	}
 	repo := repositorySegment(t.Address, bare.Path)
+	status := fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode)) // never the server's own words
 	switch code := resp.StatusCode; {
 	case code >= 200 && code < 400:
-		d.ok("request", "GET %s with the token: %s", bare.String(), resp.Status)
+		d.ok("request", "GET %s with the token: %s", bare.String(), status)
 	case code == 401:
 		d.bad("request", "git-credential-ppm login "+t.Address.Raw+" (if it stays 401, ask the Package Manager administrator about "+who+"'s access)",
-			"GET %s with the token: %s — the server refused the token (expired, revoked, or issued by another server)", bare.String(), resp.Status)
+			"GET %s with the token: %s — the server refused the token (expired, revoked, or issued by another server)", bare.String(), status)
 	case code == 403:
 		d.bad("request", "ask the Package Manager administrator to give "+who+" access to the repository "+repo,
-			"GET %s with the token: %s — the token is valid but %s has no access to the repository %s", bare.String(), resp.Status, who, repo)
+			"GET %s with the token: %s — the token is valid but %s has no access to the repository %s", bare.String(), status, who, repo)
 	case code == 404:
 		d.bad("request", "check the repository name "+repo+" in the URL against the list in Package Manager's web page at "+t.Address.Raw,
-			"GET %s with the token: %s — there is no repository %s at %s (the first path segment after the address), or nothing at that path in it", bare.String(), resp.Status, repo, t.Address.Raw)
+			"GET %s with the token: %s — there is no repository %s at %s (the first path segment after the address), or nothing at that path in it", bare.String(), status, repo, t.Address.Raw)
 	default:
 		d.bad("request", "try again later; if it persists, tell the Package Manager administrator",
-			"GET %s with the token: %s", bare.String(), resp.Status)
+			"GET %s with the token: %s", bare.String(), status)
 	}
 }
 

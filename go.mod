@@ -9,7 +9,10 @@ require (
 	github.com/godbus/dbus/v5 v5.2.4
 	github.com/keybase/go-keychain v0.0.1
 	github.com/pelletier/go-toml/v2 v2.4.3
+	golang.org/x/net v0.63.0
 	golang.org/x/sys v0.50.0
 	golang.org/x/term v0.48.0
 	rsc.io/qr v0.2.0
 )
+
+require golang.org/x/text v0.44.0 // indirect

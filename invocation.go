@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -27,6 +28,9 @@ type invocation struct {
 	traceOnce sync.Once
 	trace     *tracer
 	prompt    *prompter
+
+	httpOnce sync.Once
+	http     *http.Client // built by httpClient
 
 	addrOnce sync.Once
 	addrList []protocol.Address

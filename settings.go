@@ -39,6 +39,7 @@ var settings = []setting{
 	{name: "REQUESTS_CA_BUNDLE", meaning: "extra certificate authorities, as pip and requests read them"},
 	{name: "HTTPS_PROXY", meaning: "proxy for https requests", secret: true},
 	{name: "HTTP_PROXY", meaning: "proxy for http requests", secret: true},
+	{name: "ALL_PROXY", meaning: "proxy for requests whose own proxy variable is unset", secret: true},
 	{name: "NO_PROXY", meaning: "hosts reached without the proxy"},
 }
 

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"mime"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -14,7 +16,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/posit-dev/git-credential-ppm/internal/httpc"
 	"github.com/posit-dev/git-credential-ppm/internal/redact"
 )
 
@@ -46,7 +47,8 @@ type answer struct {
 	status      int
 	contentType string
 	body        []byte
-	oversize    bool // Content-Length announced more than maxBody; body unread
+	oversize    bool   // more than maxBody; the body is not kept
+	date        string // the Date header, if any
 }
 
 // decode interprets the answer: a *ServerError for an error status, an error
@@ -60,7 +62,7 @@ func (a answer) decode(out any, secrets []string) error {
 		return a.serverError(secrets)
 	}
 	if a.status != 200 {
-		return fmt.Errorf("%s answered %d %s instead of 200 OK; check PACKAGEMANAGER_ADDRESS and any proxy", a.endpoint, a.status, httpc.StatusText(a.status))
+		return fmt.Errorf("%s answered %d %s instead of 200 OK; check PACKAGEMANAGER_ADDRESS and any proxy", a.endpoint, a.status, http.StatusText(a.status))
 	}
 	if a.isWebPage() {
 		return fmt.Errorf("%s answered a web page instead of JSON (a proxy or login page in the way?); check PACKAGEMANAGER_ADDRESS and any proxy", a.endpoint)
@@ -95,7 +97,7 @@ func (a answer) serverError(secrets []string) *ServerError {
 // isWebPage reports an HTML answer: by its type, or by its first byte when
 // the type says nothing useful.
 func (a answer) isWebPage() bool {
-	mt := httpc.MediaType(a.contentType)
+	mt, _, _ := mime.ParseMediaType(a.contentType)
 	if mt == "text/html" || mt == "application/xhtml+xml" {
 		return true
 	}
@@ -227,6 +229,9 @@ func parseTokenAnswer(a answer, now time.Time, secrets []string) (*Token, error)
 		return nil, fmt.Errorf("%s answered an access_token that is not a plain token (spaces, control characters or over %d KiB); check PACKAGEMANAGER_ADDRESS and any proxy", a.endpoint, maxTokenLen>>10)
 	}
 	t := &Token{AccessToken: tok}
+	if d, err := http.ParseTime(a.date); err == nil {
+		t.ServerDate = d.UTC()
+	}
 	if c, err := ParseClaims(tok); err == nil {
 		t.Expiry, t.IssuedAt, t.Subject = c.Expiry, c.IssuedAt, c.Subject
 	}

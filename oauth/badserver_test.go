@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/posit-dev/git-credential-ppm/internal/httpc"
 	"github.com/posit-dev/git-credential-ppm/internal/socks5test"
 )
 
@@ -147,7 +146,7 @@ func TestBadServers(t *testing.T) {
 				clock := &fakeClock{t: t0}
 				cl := newClient(srv, clock)
 				if srv.TLS != nil {
-					cl.HTTP = trusting(srv)
+					cl.HTTP = clientTrusting(t, srv.Certificate())
 				}
 				err := ec.run(context.Background(), cl, clock)
 				checkErr(t, err, c.want, ec.path)
@@ -172,7 +171,9 @@ func TestUnreachable(t *testing.T) {
 	for _, ec := range endpointCalls {
 		t.Run("no answer in time "+ec.path, func(t *testing.T) {
 			clock := &fakeClock{t: t0}
-			c := &Client{BaseURL: stuck.URL, HTTP: &httpc.Client{Timeout: 100 * time.Millisecond}, Now: clock.Now, Sleep: clock.Sleep}
+			hc := NewHTTPClient()
+			hc.Timeout = 100 * time.Millisecond
+			c := &Client{BaseURL: stuck.URL, HTTP: hc, Now: clock.Now, Sleep: clock.Sleep}
 			checkErr(t, ec.run(context.Background(), c, clock), "no answer within 100ms", ec.path)
 		})
 		t.Run("connection refused "+ec.path, func(t *testing.T) {
@@ -212,7 +213,7 @@ func TestThroughASOCKS5Proxy(t *testing.T) {
 			}
 			return ""
 		}
-		cl := &Client{BaseURL: "https://example.com:" + port, HTTP: &httpc.Client{Getenv: getenv, RootCAs: func() (*x509.CertPool, error) { return pool, nil }}}
+		cl := &Client{BaseURL: "https://example.com:" + port, HTTP: clientTrusting(t, srv.Certificate(), "HTTPS_PROXY", getenv("HTTPS_PROXY"))}
 		_, err := cl.Exchange(context.Background(), "an-identity-token")
 		if c.want == "" {
 			if err != nil {
@@ -257,13 +258,6 @@ func TestDeviceAccessStops(t *testing.T) {
 			}
 		})
 	}
-}
-
-// trusting is a client that trusts srv's test certificate.
-func trusting(srv *httptest.Server) *httpc.Client {
-	pool := x509.NewCertPool()
-	pool.AddCert(srv.Certificate())
-	return &httpc.Client{RootCAs: func() (*x509.CertPool, error) { return pool, nil }}
 }
 
 // closeServer also drops connections a handler is still writing to: the

@@ -5,7 +5,8 @@
 //
 // PPM's device_access endpoint answers an id_token rather than an
 // access_token, so the polling is this package's own, as are the PKCE
-// verifier and challenge (pkce.go); requests go through internal/httpc.
+// verifier and challenge (pkce.go); requests go through net/http, with the
+// client NewHTTPClient builds (transport.go).
 //
 // Every failure is one sentence naming the endpoint and what to do, and no
 // error text carries a token, an identity token, a device code or a PKCE
@@ -20,15 +21,13 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/textproto"
+	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/posit-dev/git-credential-ppm/internal/addr"
-	"github.com/posit-dev/git-credential-ppm/internal/httpc"
 )
 
 // Endpoint paths, below the configured address.
@@ -44,12 +43,6 @@ const (
 	TokenTypeIDToken   = "urn:ietf:params:oauth:token-type:id_token"
 )
 
-// requestTimeout bounds one request of NewHTTPClient's client.
-const requestTimeout = 30 * time.Second
-
-// maxRedirects bounds same-origin redirects.
-const maxRedirects = 5
-
 // Client talks to one Package Manager. The zero value of each optional field
 // is a production default; tests inject their own.
 type Client struct {
@@ -58,46 +51,12 @@ type Client struct {
 	BaseURL string
 	// HTTP sends the requests; nil means NewHTTPClient(). Whatever client is
 	// given, redirects to another origin are refused.
-	HTTP *httpc.Client
+	HTTP *http.Client
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Sleep waits between polls; nil means a timer that returns ctx.Err()
 	// as soon as ctx is done.
 	Sleep func(ctx context.Context, d time.Duration) error
-}
-
-// NewHTTPClient returns the client production code uses: a 30 s overall
-// timeout per request, the system's TLS roots (TLS 1.2 or later) with the
-// certificate authorities of SSL_CERT_FILE, SSL_CERT_DIR and
-// REQUESTS_CA_BUNDLE added, proxy settings from the environment, and a
-// redirect policy that refuses any redirect to another scheme, host or port
-// (so no https→http downgrade either): codes and tokens only ever reach the
-// configured server. It is NewHTTPClientEnv(os.Getenv).
-func NewHTTPClient() *httpc.Client {
-	return NewHTTPClientEnv(os.Getenv)
-}
-
-// redirectError is a refused redirect.
-type redirectError struct{ from, to *url.URL }
-
-func (e *redirectError) Error() string {
-	return fmt.Sprintf("refused a redirect from %s://%s to %s://%s", e.from.Scheme, e.from.Host, e.to.Scheme, e.to.Host)
-}
-
-// sameOriginRedirects is an httpc.Client CheckRedirect that follows only
-// redirects to the origin (scheme, host, port) of the first request.
-func sameOriginRedirects(req *httpc.Request, via []*httpc.Request) error {
-	if len(via) == 0 {
-		return nil
-	}
-	first := via[0].URL
-	if !httpc.SameOrigin(first, req.URL) {
-		return &redirectError{from: first, to: req.URL}
-	}
-	if len(via) >= maxRedirects {
-		return fmt.Errorf("stopped after %d redirects", maxRedirects)
-	}
-	return nil
 }
 
 func (c *Client) now() time.Time {
@@ -126,26 +85,22 @@ func (c *Client) sleep(ctx context.Context, d time.Duration) error {
 
 // httpClient is c.HTTP (or the default) with the same-origin redirect
 // policy in front of its own.
-func (c *Client) httpClient() *httpc.Client {
+func (c *Client) httpClient() *http.Client {
 	if c.HTTP == nil {
 		return NewHTTPClient()
 	}
-	own := c.HTTP
-	return &httpc.Client{
-		Timeout: own.Timeout,
-		Getenv:  own.Getenv,
-		RootCAs: own.RootCAs,
-		Trace:   own.Trace,
-		CheckRedirect: func(req *httpc.Request, via []*httpc.Request) error {
-			if err := sameOriginRedirects(req, via); err != nil {
-				return err
-			}
-			if own.CheckRedirect != nil {
-				return own.CheckRedirect(req, via)
-			}
-			return nil
-		},
+	own := *c.HTTP
+	policy := c.HTTP.CheckRedirect
+	own.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if err := sameOriginRedirects(req, via); err != nil {
+			return err
+		}
+		if policy != nil {
+			return policy(req, via)
+		}
+		return nil
 	}
+	return &own
 }
 
 // endpointURL joins the base address and an endpoint path, refusing
@@ -190,11 +145,14 @@ func (c *Client) post(ctx context.Context, path string, form url.Values) (answer
 	if err != nil {
 		return answer{}, err
 	}
-	req := &httpc.Request{Method: "POST", URL: u, Header: textproto.MIMEHeader{}, Body: []byte(form.Encode())}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), strings.NewReader(form.Encode()))
+	if err != nil {
+		return answer{}, fmt.Errorf("could not make the request for %s (%s); check PACKAGEMANAGER_ADDRESS", path, causeText(err))
+	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
 	hc := c.httpClient()
-	resp, err := hc.Do(ctx, req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
 			return answer{}, ctx.Err()
@@ -202,27 +160,49 @@ func (c *Client) post(ctx context.Context, path string, form url.Values) (answer
 		return answer{}, transportError(u, hc.Timeout, err)
 	}
 	defer resp.Body.Close()
-	a := answer{endpoint: path, status: resp.StatusCode, contentType: resp.Header.Get("Content-Type")}
-	if resp.ContentLength > maxBody {
-		a.oversize = true // refused by decode, unread
-		return a, nil
-	}
+	a := answer{endpoint: path, status: resp.StatusCode, contentType: resp.Header.Get("Content-Type"), date: resp.Header.Get("Date")}
 	a.body, err = io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	if err != nil {
-		if ctx.Err() != nil {
-			return answer{}, ctx.Err()
-		}
-		if isTimeout(err) {
-			return answer{}, fmt.Errorf("%s stopped answering midway (no data within %s); check the network and any proxy, then try again", path, timeoutText(hc.Timeout))
-		}
-		return answer{}, fmt.Errorf("%s's answer was cut off (%s); check the network and any proxy, then try again", path, causeText(err))
+	switch {
+	case err == nil:
+	case ctx.Err() != nil:
+		return answer{}, ctx.Err()
+	case errors.Is(err, errAnswerTooLarge):
+		a.oversize = true // refused by decode
+	default:
+		return answer{}, readError(u, hc.Timeout, err)
 	}
 	return a, nil
 }
 
-// transportError turns a failure to get an answer into one sentence. It
-// never uses the URL's query nor anything sent.
+// readError says why an answer's body could not be read to its end.
+func readError(u *url.URL, timeout time.Duration, err error) error {
+	if isTimeout(err) {
+		return &reachError{retry: true, err: err, msg: fmt.Sprintf("%s's answer was still incomplete after %s; check the network and any proxy, then try again", u.Path, durationText(timeout))}
+	}
+	return &reachError{retry: true, err: err, msg: fmt.Sprintf("%s's answer was cut off (%s); check the network and any proxy, then try again", u.Path, causeText(err))}
+}
+
+// reachError is a request that got no usable answer, in one sentence.
+// retry says whether waiting and asking again may help: a timeout, a
+// dropped or refused connection, an answer cut off.
+type reachError struct {
+	msg   string
+	retry bool
+	err   error
+}
+
+func (e *reachError) Error() string { return e.msg }
+func (e *reachError) Unwrap() error { return e.err }
+
+// transportError turns a failure to get an answer into a *reachError of
+// one sentence. It never uses the URL's query nor anything sent: a
+// *url.Error's own text (which quotes a redirect's whole Location) is left
+// out.
 func transportError(u *url.URL, timeout time.Duration, err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
 	var re *redirectError
 	var dns *net.DNSError
 	var unknownCA x509.UnknownAuthorityError
@@ -230,25 +210,41 @@ func transportError(u *url.URL, timeout time.Duration, err error) error {
 	var invalid x509.CertificateInvalidError
 	var verify *tls.CertificateVerificationError
 	var ca *CAError
-	var proxy *httpc.ProxyError
+	var proxy *ProxyError
 	where := u.Scheme + "://" + u.Host
+	fail := func(retry bool, format string, args ...any) error {
+		return &reachError{msg: fmt.Sprintf(format, args...), retry: retry, err: err}
+	}
 	switch {
 	case errors.As(err, &ca):
 		return ca
 	case errors.As(err, &re):
-		return fmt.Errorf("%s redirected to %s://%s; refused, because codes and tokens are only sent to the configured address: set PACKAGEMANAGER_ADDRESS to the address Package Manager is served at", u.Path, re.to.Scheme, re.to.Host)
+		return fail(false, "%s redirected to %s://%s; refused, because codes and tokens are only sent to the configured address: set PACKAGEMANAGER_ADDRESS to the address Package Manager is served at", u.Path, re.to.Scheme, re.to.Host)
+	case errors.Is(err, errAnswerTooLarge):
+		return fail(false, "%s answered more than 1 MiB, which is not a Package Manager answer; check PACKAGEMANAGER_ADDRESS and any proxy", u.Path)
 	case errors.As(err, &proxy): // it names the proxy and says what to do
-		return fmt.Errorf("could not reach %s for %s: %w", where, u.Path, proxy)
+		return fail(isTimeout(err), "could not reach %s for %s: %s", where, u.Path, proxy)
 	case isTimeout(err):
-		return fmt.Errorf("%s gave no answer within %s; check that %s is up and reachable (network, VPN, proxy), then try again", u.Path, timeoutText(timeout), where)
+		return fail(true, "%s gave no answer within %s; check that %s is up and reachable (network, VPN, proxy), then try again", u.Path, durationText(timeout), where)
 	case isConnRefused(err):
-		return fmt.Errorf("could not connect to %s for %s (connection refused); check PACKAGEMANAGER_ADDRESS and that Package Manager is running", where, u.Path)
+		return fail(true, "could not connect to %s for %s (connection refused); check PACKAGEMANAGER_ADDRESS and that Package Manager is running", where, u.Path)
 	case errors.As(err, &dns):
-		return fmt.Errorf("could not find the host %s for %s; check PACKAGEMANAGER_ADDRESS and the network", u.Hostname(), u.Path)
+		return fail(dns.IsTemporary || dns.IsTimeout, "could not find the host %s for %s; check PACKAGEMANAGER_ADDRESS and the network", u.Hostname(), u.Path)
 	case errors.As(err, &unknownCA), errors.As(err, &hostname), errors.As(err, &invalid), errors.As(err, &verify):
-		return fmt.Errorf("could not verify the TLS certificate of %s for %s (%s); if your organisation uses its own certificate authority or a TLS-inspecting proxy, point SSL_CERT_FILE or REQUESTS_CA_BUNDLE at its certificate (PEM), or SSL_CERT_DIR at a directory of them: they are added to the system's", where, u.Path, causeText(err))
+		return fail(false, "could not verify the TLS certificate of %s for %s (%s); if your organisation uses its own certificate authority or a TLS-inspecting proxy, point SSL_CERT_FILE or REQUESTS_CA_BUNDLE at its certificate (PEM), or SSL_CERT_DIR at a directory of them: they are added to the system's", where, u.Path, causeText(err))
 	}
-	return fmt.Errorf("could not reach %s for %s (%s); check PACKAGEMANAGER_ADDRESS and the network", where, u.Path, causeText(err))
+	// A connection reset or closed before the answer: a dropped
+	// connection, worth another try.
+	dropped := errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+	return fail(dropped, "could not reach %s for %s (%s); check PACKAGEMANAGER_ADDRESS and the network", where, u.Path, causeText(err))
+}
+
+// Retryable reports whether err is a failure to reach the server that
+// waiting and asking again may cure: no answer in time, a refused or
+// dropped connection, an answer cut off.
+func Retryable(err error) bool {
+	var re *reachError
+	return errors.As(err, &re) && re.retry
 }
 
 // wsaeconnrefused is Windows' "connection refused" (WSAECONNREFUSED), which
@@ -260,19 +256,27 @@ func isConnRefused(err error) bool {
 	return errors.Is(err, syscall.ECONNREFUSED) || errors.As(err, &errno) && errno == wsaeconnrefused
 }
 
-func isTimeout(err error) bool {
-	var ne interface{ Timeout() bool }
-	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
-}
-
-func timeoutText(d time.Duration) string {
-	if d <= 0 {
+// durationText is a timeout for a person: "30 s", or "100ms" for what is
+// not whole seconds.
+func durationText(d time.Duration) string {
+	switch {
+	case d <= 0:
 		return "the time allowed"
+	case d%time.Second == 0:
+		return fmt.Sprintf("%d s", d/time.Second)
 	}
 	return d.String()
 }
 
-// causeText is a transport error's text, kept to one short line.
+// ErrorText is a transport error's text as one short printable line,
+// without the request's URL: an error of net/http may quote a redirect's
+// whole Location, or up to 1 MiB of what a server sent.
+func ErrorText(err error) string { return causeText(err) }
+
 func causeText(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
 	return cleanText(err.Error(), nil, 200)
 }

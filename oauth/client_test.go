@@ -13,8 +13,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/posit-dev/git-credential-ppm/internal/httpc"
 )
 
 // Secret-looking values in play in the tests; no error text may contain
@@ -358,6 +356,11 @@ func TestExchange(t *testing.T) {
 	if form.Get("grant_type") != GrantTokenExchange || form.Get("subject_token") != secretID || form.Get("subject_token_type") != TokenTypeIDToken {
 		t.Errorf("exchange form %v", form)
 	}
+	// The server's clock, from its Date header (net/http's server sets it).
+	if d := time.Since(got.ServerDate); d < -2*time.Second || d > time.Minute {
+		t.Errorf("ServerDate %v; want the server's Date, about now", got.ServerDate)
+	}
+	got.ServerDate = time.Time{}
 	want := Token{AccessToken: tok, Subject: "alice", IssuedAt: time.Unix(1800000000, 0).UTC(), Expiry: time.Unix(1800003600, 0).UTC()}
 	if *got != want {
 		t.Errorf("got %+v; want %+v (exp wins over expires_in)", *got, want)
@@ -488,17 +491,17 @@ func TestSameOrigin(t *testing.T) {
 	for _, c := range cases {
 		from, _ := url.Parse(c.from)
 		to, _ := url.Parse(c.to)
-		err := sameOriginRedirects(&httpc.Request{URL: to}, []*httpc.Request{{URL: from}})
+		err := sameOriginRedirects(&http.Request{URL: to}, []*http.Request{{URL: from}})
 		if (err == nil) != c.ok {
 			t.Errorf("%s → %s: %v; want allowed=%v", c.from, c.to, err, c.ok)
 		}
 	}
 	u, _ := url.Parse("https://ppm.example.com/")
-	via := make([]*httpc.Request, maxRedirects)
+	via := make([]*http.Request, maxRedirects)
 	for i := range via {
-		via[i] = &httpc.Request{URL: u}
+		via[i] = &http.Request{URL: u}
 	}
-	if sameOriginRedirects(&httpc.Request{URL: u}, via) == nil {
+	if sameOriginRedirects(&http.Request{URL: u}, via) == nil {
 		t.Errorf("a redirect loop is followed forever")
 	}
 }
@@ -536,7 +539,7 @@ func TestRedirectToAnotherHost(t *testing.T) {
 		http.Redirect(w, r, other.URL+r.URL.Path, http.StatusTemporaryRedirect)
 	}))
 	defer srv.Close()
-	for _, hc := range []*httpc.Client{nil, NewHTTPClient(), {}} {
+	for _, hc := range []*http.Client{nil, NewHTTPClient(), {}} {
 		c := &Client{BaseURL: srv.URL, HTTP: hc}
 		_, err := c.Exchange(context.Background(), secretID)
 		checkErr(t, err, "redirected to "+other.URL, PathToken)

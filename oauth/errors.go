@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/posit-dev/git-credential-ppm/internal/httpc"
+	"net/http"
 )
 
 var (
@@ -33,7 +33,7 @@ type ServerError struct {
 // Error describes the answer and what to do, in one sentence.
 func (e *ServerError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s answered %d %s", e.Endpoint, e.Status, httpc.StatusText(e.Status))
+	fmt.Fprintf(&b, "%s answered %d %s", e.Endpoint, e.Status, http.StatusText(e.Status))
 	switch {
 	case e.Code != "":
 		fmt.Fprintf(&b, " with error %s", e.Code)
@@ -76,7 +76,7 @@ type RetrieveError struct {
 
 func (e *RetrieveError) Error() string {
 	if e.ErrorCode == "" {
-		return fmt.Sprintf("oauth2: server answered %d %s", e.StatusCode, httpc.StatusText(e.StatusCode))
+		return fmt.Sprintf("oauth2: server answered %d %s", e.StatusCode, http.StatusText(e.StatusCode))
 	}
 	s := fmt.Sprintf("oauth2: %q", e.ErrorCode)
 	if e.ErrorDescription != "" {

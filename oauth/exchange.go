@@ -20,6 +20,10 @@ type Token struct {
 	IssuedAt time.Time
 	// Subject is the JWT's sub claim, when there is one.
 	Subject string
+	// ServerDate is the Date header of the answer that carried the token
+	// (zero when absent or not a date): the server's clock, to compare with
+	// this machine's when a token arrives already expired.
+	ServerDate time.Time
 }
 
 // String describes the token without the token itself.

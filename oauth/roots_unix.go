@@ -5,6 +5,7 @@ package oauth
 import (
 	"crypto/x509"
 	"os"
+	"sync"
 )
 
 // distroBundles are the places Linux distributions and the BSDs keep their
@@ -32,7 +33,8 @@ var distroDirs = []string{"/etc/ssl/certs", "/etc/pki/tls/certs"}
 // in the process environment (read here, not through the injected getenv,
 // because that is what Go's loader reads), Go's loader is never called:
 // the distribution's bundle is read with the same checks as the variables
-// (readCertFile), and LoadRoots adds the variables' certificates to it.
+// (readCertFile), once per process as Go reads its own, and LoadRoots adds
+// the variables' certificates to a copy.
 func systemRoots() *x509.CertPool {
 	if os.Getenv(EnvCertFile) == "" && os.Getenv(EnvCertDir) == "" {
 		if pool, err := x509.SystemCertPool(); err == nil && pool != nil {
@@ -40,6 +42,11 @@ func systemRoots() *x509.CertPool {
 		}
 		return x509.NewCertPool()
 	}
+	return distroRoots().Clone()
+}
+
+// distroRoots reads the distribution's roots, once.
+var distroRoots = sync.OnceValue(func() *x509.CertPool {
 	pool := x509.NewCertPool()
 	for _, f := range distroBundles {
 		if certs, err := readCertFile(f); err == nil {
@@ -47,10 +54,10 @@ func systemRoots() *x509.CertPool {
 			return pool
 		}
 	}
-	for _, d := range distroDirs {
+	for _, d := range distroDirs { // no bundle: one certificate per file
 		if certs, err := readCertDir(d); err == nil {
 			addCerts(pool, certs)
 		}
 	}
 	return pool
-}
+})

@@ -45,7 +45,7 @@ func newTLSFake(t *testing.T) *tlsFake {
 	return f
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)

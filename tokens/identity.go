@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strings"
 	"time"
 	"unicode"
 
 	"github.com/posit-dev/git-credential-ppm/internal/filekind"
-	"github.com/posit-dev/git-credential-ppm/internal/httpc"
 	"github.com/posit-dev/git-credential-ppm/oauth"
 )
 
@@ -47,7 +47,7 @@ const (
 // every exchange with a line saying what the job lacks: no person is there
 // to complete a device flow. It only reads variables (no file, no network),
 // so it costs nothing on the hot path; hc is used for GitHub's request.
-func IdentityFromEnv(getenv func(string) string, hc *httpc.Client) IdentitySource {
+func IdentityFromEnv(getenv func(string) string, hc *http.Client) IdentitySource {
 	if p := getenv(EnvIdentityFile); p != "" {
 		return IdentityFile{Path: p}
 	}

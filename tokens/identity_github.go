@@ -5,17 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/textproto"
+	"mime"
+	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/posit-dev/git-credential-ppm/internal/addr"
-	"github.com/posit-dev/git-credential-ppm/internal/httpc"
+	"github.com/posit-dev/git-credential-ppm/oauth"
 )
-
-// githubTimeout bounds one request for GitHub Actions' OIDC token.
-const githubTimeout = 30 * time.Second
 
 // maxGitHubAnswer bounds the answer read from the token request URL (a
 // GitHub OIDC token is about 1 KiB).
@@ -35,8 +32,8 @@ type GitHubActions struct {
 	// Audience is PACKAGEMANAGER_IDENTITY_AUDIENCE; empty asks for GitHub's
 	// default audience (no audience parameter).
 	Audience string
-	// HTTP sends the request; nil means a plain client with a 30 s timeout.
-	HTTP *httpc.Client
+	// HTTP sends the request; nil means oauth.NewHTTPClient().
+	HTTP *http.Client
 }
 
 // Describe names the source and the audience asked for.
@@ -87,14 +84,17 @@ func (g *GitHubActions) IdentityToken(ctx context.Context) (string, error) {
 		return "", err
 	}
 	where := u.Scheme + "://" + u.Host
-	req := &httpc.Request{Method: "GET", URL: u, Header: textproto.MIMEHeader{}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return "", fmt.Errorf("%s is not a URL to send a request to (%s); it is set by GitHub Actions and should not be set by hand", EnvGitHubRequestURL, transportCause(err))
+	}
 	req.Header.Set("Authorization", "Bearer "+g.RequestToken)
 	req.Header.Set("Accept", "application/json")
 	hc := g.HTTP
 	if hc == nil {
-		hc = &httpc.Client{Timeout: githubTimeout}
+		hc = oauth.NewHTTPClient()
 	}
-	resp, err := hc.Do(ctx, req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
 			return "", fmt.Errorf("the GitHub Actions OIDC token request was cancelled: %w", ctx.Err())
@@ -106,9 +106,9 @@ func (g *GitHubActions) IdentityToken(ctx context.Context) (string, error) {
 	body, readErr := io.ReadAll(io.LimitReader(resp.Body, maxGitHubAnswer+1))
 	switch {
 	case resp.StatusCode == 401 || resp.StatusCode == 403:
-		return "", fmt.Errorf("GitHub Actions refused the OIDC token request (%s); the request token may have expired (a job's lasts as long as the job) — check that the job has `permissions: id-token: write`", resp.Status)
+		return "", fmt.Errorf("GitHub Actions refused the OIDC token request (%d %s); the request token may have expired (a job's lasts as long as the job) — check that the job has `permissions: id-token: write`", resp.StatusCode, http.StatusText(resp.StatusCode))
 	case resp.StatusCode != 200:
-		return "", fmt.Errorf("GitHub Actions answered the OIDC token request with %s; re-run the job, and check https://www.githubstatus.com if it keeps failing", resp.Status)
+		return "", fmt.Errorf("GitHub Actions answered the OIDC token request with %d %s; re-run the job, and check https://www.githubstatus.com if it keeps failing", resp.StatusCode, http.StatusText(resp.StatusCode))
 	case readErr != nil:
 		return "", fmt.Errorf("the OIDC token answer from GitHub Actions at %s was cut off (%s); re-run the job", where, transportCause(readErr))
 	case len(body) > maxGitHubAnswer:
@@ -118,7 +118,7 @@ func (g *GitHubActions) IdentityToken(ctx context.Context) (string, error) {
 		Value any `json:"value"`
 	}
 	if err := json.Unmarshal(body, &ans); err != nil {
-		ct := httpc.MediaType(resp.Header.Get("Content-Type"))
+		ct, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 		if ct == "" {
 			ct = "no content type"
 		}

@@ -7,9 +7,9 @@ package tokens
 import (
 	"context"
 	"errors"
+	"net/http"
 	"time"
 
-	"github.com/posit-dev/git-credential-ppm/internal/httpc"
 	"github.com/posit-dev/git-credential-ppm/oauth"
 	"github.com/posit-dev/git-credential-ppm/platform"
 )
@@ -93,7 +93,7 @@ type Manager struct {
 	// LockDir holds the per-address lock files.
 	LockDir string
 	// HTTP is the client for PPM's endpoints.
-	HTTP *httpc.Client
+	HTTP *http.Client
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 	// Prompt reaches the person; required when Interactive.
