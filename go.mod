@@ -10,6 +10,7 @@ require (
 	github.com/keybase/go-keychain v0.0.1
 	github.com/pelletier/go-toml/v2 v2.4.3
 	golang.org/x/net v0.63.0
+	golang.org/x/oauth2 v0.38.0
 	golang.org/x/sys v0.50.0
 	golang.org/x/term v0.48.0
 	rsc.io/qr v0.2.0

@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/posit-dev/git-credential-ppm/internal/redact"
+	"golang.org/x/oauth2"
 )
 
 // This file turns PPM's answers into values. Its functions are pure (an
@@ -134,52 +135,47 @@ func jsonProblem(err error) string {
 	return "JSON that is not an object"
 }
 
-// deviceAnswer is what /__api__/device answered, before checks.
-type deviceAnswer struct {
-	DeviceCode              any             `json:"device_code"`
-	UserCode                any             `json:"user_code"`
-	VerificationURI         any             `json:"verification_uri"`
-	VerificationURIComplete any             `json:"verification_uri_complete"`
-	ExpiresIn               json.RawMessage `json:"expires_in"`
-	Interval                json.RawMessage `json:"interval"`
-}
-
-// parseDeviceAnswer reads /__api__/device's answer into a DeviceAuth
-// without its Verifier. now is the time the request was sent.
-func parseDeviceAnswer(a answer, now time.Time) (*DeviceAuth, error) {
-	var ans deviceAnswer
-	if err := a.decode(&ans, nil); err != nil {
-		return nil, err
+// deviceAuthFrom checks what x/oauth2 decoded from /__api__/device's
+// answer and makes a DeviceAuth of it, without its Verifier: the codes and
+// URIs must be safe to send, print and open in a browser. start is when the
+// request was sent by the injected clock; left is the codes' lifetime
+// x/oauth2 read from expires_in (zero or less when absent or not positive:
+// the RFC's 300 s), capped at 24 h. An interval under 1 s is the RFC's 5 s;
+// over an hour, an hour.
+func deviceAuthFrom(r *oauth2.DeviceAuthResponse, start time.Time, left time.Duration) (*DeviceAuth, error) {
+	if r.DeviceCode == "" || r.UserCode == "" || r.VerificationURI == "" {
+		return nil, fmt.Errorf("%s answered without device_code, user_code or verification_uri; check that PACKAGEMANAGER_ADDRESS is a Package Manager with login enabled", PathDevice)
 	}
-	if se := oauthErrorOf(a, a.body, nil); se != nil {
-		return nil, se
+	if !isToken(r.DeviceCode) {
+		return nil, fmt.Errorf("%s answered a device_code that is not a plain token; check PACKAGEMANAGER_ADDRESS and any proxy", PathDevice)
 	}
-	code, _ := ans.DeviceCode.(string)
-	user, _ := ans.UserCode.(string)
-	uri, _ := ans.VerificationURI.(string)
-	complete, _ := ans.VerificationURIComplete.(string)
-	if code == "" || user == "" || uri == "" {
-		return nil, fmt.Errorf("%s answered without device_code, user_code or verification_uri; check that PACKAGEMANAGER_ADDRESS is a Package Manager with login enabled", a.endpoint)
+	if !isUserCode(r.UserCode) {
+		return nil, fmt.Errorf("%s answered a user_code that cannot be shown safely (control characters or over %d characters); check PACKAGEMANAGER_ADDRESS", PathDevice, maxUserCode)
 	}
-	if !isToken(code) {
-		return nil, fmt.Errorf("%s answered a device_code that is not a plain token; check PACKAGEMANAGER_ADDRESS and any proxy", a.endpoint)
+	if !isWebURI(r.VerificationURI) {
+		return nil, fmt.Errorf("%s answered a verification_uri that is not an http(s) URL; check PACKAGEMANAGER_ADDRESS", PathDevice)
 	}
-	if !isUserCode(user) {
-		return nil, fmt.Errorf("%s answered a user_code that cannot be shown safely (control characters or over %d characters); check PACKAGEMANAGER_ADDRESS", a.endpoint, maxUserCode)
-	}
-	if !isWebURI(uri) {
-		return nil, fmt.Errorf("%s answered a verification_uri that is not an http(s) URL; check PACKAGEMANAGER_ADDRESS", a.endpoint)
-	}
+	complete := r.VerificationURIComplete
 	if !isWebURI(complete) {
 		complete = "" // optional: a bad one is dropped, the plain URI still works
 	}
+	switch {
+	case left <= 0:
+		left = defaultExpiresIn
+	case left > maxExpiresIn:
+		left = maxExpiresIn
+	}
+	interval := defaultInterval
+	if r.Interval >= 1 {
+		interval = min(time.Duration(min(r.Interval, int64(maxInterval/time.Second)))*time.Second, maxInterval)
+	}
 	return &DeviceAuth{
-		DeviceCode:              code,
-		UserCode:                user,
-		VerificationURI:         uri,
+		DeviceCode:              r.DeviceCode,
+		UserCode:                r.UserCode,
+		VerificationURI:         r.VerificationURI,
 		VerificationURIComplete: complete,
-		Interval:                seconds(ans.Interval, defaultInterval, maxInterval),
-		ExpiresAt:               now.Add(seconds(ans.ExpiresIn, defaultExpiresIn, maxExpiresIn)),
+		Interval:                interval,
+		ExpiresAt:               start.Add(left),
 	}, nil
 }
 
@@ -211,6 +207,7 @@ func parseDeviceAccessAnswer(a answer, secrets []string) (string, error) {
 func parseTokenAnswer(a answer, now time.Time, secrets []string) (*Token, error) {
 	var ans struct {
 		AccessToken any             `json:"access_token"`
+		TokenType   any             `json:"token_type"`
 		ExpiresIn   json.RawMessage `json:"expires_in"`
 	}
 	if err := a.decode(&ans, secrets); err != nil {
@@ -228,7 +225,10 @@ func parseTokenAnswer(a answer, now time.Time, secrets []string) (*Token, error)
 		// protocol and keyring's output further on.
 		return nil, fmt.Errorf("%s answered an access_token that is not a plain token (spaces, control characters or over %d KiB); check PACKAGEMANAGER_ADDRESS and any proxy", a.endpoint, maxTokenLen>>10)
 	}
-	t := &Token{AccessToken: tok}
+	t := &Token{Token: oauth2.Token{AccessToken: tok}}
+	if tt, ok := ans.TokenType.(string); ok && isToken(tt) && len(tt) <= 64 {
+		t.TokenType = tt
+	}
 	if d, err := http.ParseTime(a.date); err == nil {
 		t.ServerDate = d.UTC()
 	}

@@ -60,16 +60,22 @@ func checkAnswerErr(t *testing.T, err error, endpoint string, secrets []string) 
 func FuzzDeviceAnswer(f *testing.F) {
 	addAnswerSeeds(f)
 	f.Fuzz(func(t *testing.T, status int, ctype string, body []byte) {
-		da, err := parseDeviceAnswer(answer{endpoint: PathDevice, status: status, contentType: ctype, body: body}, t0)
+		// x/oauth2 decodes a 2xx answer (status and type are its business);
+		// deviceAuthFrom checks what it decoded.
+		r, left, err := decodeDevice(body)
+		if err != nil {
+			return
+		}
+		da, err := deviceAuthFrom(r, t0, left)
 		if err != nil {
 			checkAnswerErr(t, err, PathDevice, nil) // the request carried no secret
 			return
 		}
-		if status != 200 || !isToken(da.DeviceCode) || !isUserCode(da.UserCode) || !isWebURI(da.VerificationURI) ||
+		if !isToken(da.DeviceCode) || !isUserCode(da.UserCode) || !isWebURI(da.VerificationURI) ||
 			(da.VerificationURIComplete != "" && !isWebURI(da.VerificationURIComplete)) {
 			t.Fatalf("accepted an unsafe answer (status %d): %+v", status, da)
 		}
-		if da.Interval <= 0 || da.Interval > maxInterval || !da.ExpiresAt.After(t0) || da.ExpiresAt.After(t0.Add(maxExpiresIn)) {
+		if da.Interval < time.Second || da.Interval > maxInterval || !da.ExpiresAt.After(t0) || da.ExpiresAt.After(t0.Add(maxExpiresIn)) {
 			t.Fatalf("interval %s, expires in %s out of range", da.Interval, da.ExpiresAt.Sub(t0))
 		}
 	})

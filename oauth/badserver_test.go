@@ -241,7 +241,6 @@ func TestDeviceAccessStops(t *testing.T) {
 		status int
 	}{
 		{"unknown OAuth error", jsonHandler(400, `{"error":"invalid_grant","error_description":"wrong verifier"}`), "invalid_grant (wrong verifier)", 400},
-		{"slow_down under 500", jsonHandler(500, `{"error":"slow_down"}`), "500", 500},
 		{"400 without a body", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(400) }, "400 Bad Request", 400},
 	}
 	for _, c := range cases {

@@ -3,10 +3,12 @@
 // RFC 8693 token exchange that turns an identity token into a PPM token;
 // it also decodes JWT claims.
 //
-// PPM's device_access endpoint answers an id_token rather than an
-// access_token, so the polling is this package's own, as are the PKCE
-// verifier and challenge (pkce.go); requests go through net/http, with the
-// client NewHTTPClient builds (transport.go).
+// The device authorization request, its PKCE verifier and challenge, and
+// the OAuth error type are golang.org/x/oauth2's. PPM's device_access
+// endpoint answers an id_token without an access_token, which x/oauth2's
+// DeviceAccessToken refuses, and x/oauth2 has no RFC 8693 exchange: the
+// polling and the exchange are this package's own, posting through the
+// same net/http client (transport.go builds it).
 //
 // Every failure is one sentence naming the endpoint and what to do, and no
 // error text carries a token, an identity token, a device code or a PKCE
@@ -54,6 +56,10 @@ type Client struct {
 	HTTP *http.Client
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Notice, when not nil, is told once per login, in one line, that
+	// polling goes on despite a failure (a 5xx, a timeout, a dropped
+	// connection).
+	Notice func(msg string)
 	// Sleep waits between polls; nil means a timer that returns ctx.Err()
 	// as soon as ctx is done.
 	Sleep func(ctx context.Context, d time.Duration) error

@@ -3,16 +3,20 @@ package oauth
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"golang.org/x/oauth2"
 )
 
 // Secret-looking values in play in the tests; no error text may contain
@@ -101,7 +105,7 @@ func TestStartDevice(t *testing.T) {
 	if path != "POST /ppm/__api__/device" {
 		t.Errorf("request %q; want POST /ppm/__api__/device (path prefix kept, trailing slash dropped)", path)
 	}
-	if form.Get("code_challenge_method") != "S256" || form.Get("code_challenge") != s256Challenge(da.Verifier) {
+	if form.Get("code_challenge_method") != "S256" || form.Get("code_challenge") != oauth2.S256ChallengeFromVerifier(da.Verifier) {
 		t.Errorf("PKCE not sent correctly: %v", form)
 	}
 	if form.Has("code_verifier") || len(da.Verifier) < 43 {
@@ -115,28 +119,45 @@ func TestStartDevice(t *testing.T) {
 	}
 }
 
-// TestDeviceAnswerTimes: interval and expires_in defaults (5 s, 300 s) and
-// the forms servers send them in.
+// startDevice runs StartDevice against a server answering body.
+func startDevice(t *testing.T, body string) (*DeviceAuth, error) {
+	t.Helper()
+	srv := httptest.NewServer(jsonHandler(200, body))
+	defer srv.Close()
+	clock := &fakeClock{t: t0}
+	return newClient(srv, clock).StartDevice(context.Background())
+}
+
+// TestDeviceAnswerTimes: interval and expires_in, as x/oauth2 reads them
+// (whole seconds), with the RFC's defaults (5 s, 300 s) for what is absent
+// or not positive, an interval under 1 s never used, and caps.
 func TestDeviceAnswerTimes(t *testing.T) {
 	cases := []struct {
 		name             string
 		fields           string
 		interval, expiry time.Duration
+		refused          string
 	}{
-		{"absent", ``, 5 * time.Second, 300 * time.Second},
-		{"null", `,"interval":null,"expires_in":null`, 5 * time.Second, 300 * time.Second},
-		{"integers", `,"interval":7,"expires_in":900`, 7 * time.Second, 900 * time.Second},
-		{"floats", `,"interval":2.5,"expires_in":120.0`, 2500 * time.Millisecond, 120 * time.Second},
-		{"strings", `,"interval":"4","expires_in":"60"`, 4 * time.Second, 60 * time.Second},
-		{"zero", `,"interval":0,"expires_in":0`, 5 * time.Second, 300 * time.Second},
-		{"negative", `,"interval":-3,"expires_in":-1`, 5 * time.Second, 300 * time.Second},
-		{"garbage", `,"interval":"soon","expires_in":{"a":1}`, 5 * time.Second, 300 * time.Second},
-		{"huge", `,"interval":1e300,"expires_in":1e300`, maxInterval, maxExpiresIn},
+		{"absent", ``, 5 * time.Second, 300 * time.Second, ""},
+		{"null", `,"interval":null,"expires_in":null`, 5 * time.Second, 300 * time.Second, ""},
+		{"integers", `,"interval":7,"expires_in":900`, 7 * time.Second, 900 * time.Second, ""},
+		{"one second", `,"interval":1,"expires_in":60`, time.Second, 60 * time.Second, ""},
+		{"zero", `,"interval":0,"expires_in":0`, 5 * time.Second, 300 * time.Second, ""},
+		{"negative", `,"interval":-3,"expires_in":-1`, 5 * time.Second, 300 * time.Second, ""},
+		{"huge", `,"interval":99999999999,"expires_in":9000000`, maxInterval, maxExpiresIn, ""},
+		// Not whole seconds: x/oauth2 refuses the answer; one line, no poll.
+		{"sub-second interval", `,"interval":0.0001`, 0, 0, "an interval or expires_in that is not a whole number of seconds"},
+		{"fraction", `,"interval":2.5,"expires_in":120.0`, 0, 0, "an interval or expires_in that is not a whole number of seconds"},
+		{"strings", `,"interval":"4","expires_in":"60"`, 0, 0, "an interval or expires_in that is not a whole number of seconds"},
+		{"1e300", `,"expires_in":1e300`, 0, 0, "an interval or expires_in that is not a whole number of seconds"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			body := `{"device_code":"dc","user_code":"U","verification_uri":"https://ppm.example.com/d"` + c.fields + `}`
-			da, err := parseDeviceAnswer(answer{endpoint: PathDevice, status: 200, contentType: "application/json", body: []byte(body)}, t0)
+			da, err := startDevice(t, `{"device_code":"dc","user_code":"U","verification_uri":"https://ppm.example.com/d"`+c.fields+`}`)
+			if c.refused != "" {
+				checkErr(t, err, c.refused, PathDevice)
+				return
+			}
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -145,6 +166,20 @@ func TestDeviceAnswerTimes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// decodeDevice is x/oauth2's reading of a device answer, and the codes'
+// lifetime from it.
+func decodeDevice(body []byte) (*oauth2.DeviceAuthResponse, time.Duration, error) {
+	var r oauth2.DeviceAuthResponse
+	if err := json.Unmarshal(body, &r); err != nil {
+		return nil, 0, err
+	}
+	var left time.Duration
+	if !r.Expiry.IsZero() {
+		left = time.Until(r.Expiry).Round(time.Second)
+	}
+	return &r, left, nil
 }
 
 // TestDeviceAnswerChecks: what is printed or opened in a browser must be
@@ -160,16 +195,20 @@ func TestDeviceAnswerChecks(t *testing.T) {
 		{"terminal escape in user code", `{"device_code":"dc","user_code":"\u001b]0;pwned\u0007","verification_uri":"https://a.example/"}`, "cannot be shown safely"},
 		{"long user code", `{"device_code":"dc","user_code":"` + strings.Repeat("A", 65) + `","verification_uri":"https://a.example/"}`, "cannot be shown safely"},
 		{"device code with newline", `{"device_code":"d\nc","user_code":"u","verification_uri":"https://a.example/"}`, "not a plain token"},
-		{"OAuth error under 200", `{"error":"invalid_request"}`, "with error invalid_request"},
+		{"OAuth error under 200", `{"error":"invalid_request"}`, "without device_code"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := parseDeviceAnswer(answer{endpoint: PathDevice, status: 200, body: []byte(c.body)}, t0)
+			r, left, err := decodeDevice([]byte(c.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = deviceAuthFrom(r, t0, left)
 			checkErr(t, err, c.want, PathDevice)
 		})
 	}
-	da, err := parseDeviceAnswer(answer{endpoint: PathDevice, status: 200, body: []byte(
-		`{"device_code":"dc","user_code":"u","verification_uri":"https://a.example/","verification_uri_complete":"javascript:x"}`)}, t0)
+	r, left, _ := decodeDevice([]byte(`{"device_code":"dc","user_code":"u","verification_uri":"https://a.example/","verification_uri_complete":"javascript:x"}`))
+	da, err := deviceAuthFrom(r, t0, left)
 	if err != nil || da.VerificationURIComplete != "" || da.VerificationURI != "https://a.example/" {
 		t.Errorf("bad verification_uri_complete: got %+v, %v; want it dropped", da, err)
 	}
@@ -263,14 +302,106 @@ func TestPollDeviceStopsAtExpiresAt(t *testing.T) {
 	}
 }
 
-func TestPollDeviceDefaultInterval(t *testing.T) {
-	srv, _ := deviceServer(t, nil, `{"id_token":"idt"}`)
-	clock := &fakeClock{t: t0}
-	da := newDA(clock)
-	da.Interval = 0
-	if _, err := newClient(srv, clock).PollDevice(context.Background(), da); err != nil || fmt.Sprint(clock.waits()) != "[5s]" {
-		t.Fatalf("err %v, waits %v; want one 5 s wait", err, clock.waits())
+// TestPollDeviceInterval: no interval, or one under a second, is the RFC's
+// 5 s; one second is kept; slow_down adds 5 s each time: never more than
+// one poll a second.
+func TestPollDeviceInterval(t *testing.T) {
+	const s = time.Second
+	for _, c := range []struct {
+		interval time.Duration
+		script   []string
+		waits    string
+	}{
+		{0, nil, "[5s]"},
+		{100 * time.Microsecond, nil, "[5s]"},
+		{999 * time.Millisecond, []string{"authorization_pending"}, "[5s 5s]"},
+		{s, []string{"authorization_pending", "authorization_pending"}, "[1s 1s 1s]"},
+		{s, []string{"slow_down", "slow_down"}, "[1s 6s 11s]"},
+	} {
+		srv, _ := deviceServer(t, c.script, `{"id_token":"idt"}`)
+		clock := &fakeClock{t: t0}
+		da := newDA(clock)
+		da.Interval = c.interval
+		if _, err := newClient(srv, clock).PollDevice(context.Background(), da); err != nil || fmt.Sprint(clock.waits()) != c.waits {
+			t.Errorf("interval %s, answers %v: err %v, waits %v; want %s", c.interval, c.script, err, clock.waits(), c.waits)
+		}
 	}
+}
+
+// scriptedPolls answers each poll with the next of its handlers, then
+// approves; it checks every poll carries the code and the verifier.
+func scriptedPolls(t *testing.T, script ...http.HandlerFunc) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseForm(); err != nil || r.PostForm.Get("device_code") != secretDevice || r.PostForm.Get("code_verifier") != secretVerifier {
+			t.Errorf("poll without device_code/code_verifier: %v %v", r.PostForm, err)
+		}
+		i := int(n.Add(1)) - 1
+		if i < len(script) {
+			script[i](w, r)
+			return
+		}
+		jsonHandler(200, `{"id_token":"idt"}`)(w, r)
+	}))
+	t.Cleanup(func() { closeServer(srv) })
+	return srv, &n
+}
+
+// hangUp drops the connection without an answer.
+func hangUp(w http.ResponseWriter, r *http.Request) {
+	conn, _, err := w.(http.Hijacker).Hijack()
+	if err == nil {
+		conn.Close()
+	}
+}
+
+// TestPollDeviceRidesOutFailures: 5xx answers, 429, a dropped connection
+// and no answer in time while polling are waited out with a growing pause
+// (said once through Notice), not the end of the login; the approval after
+// them is taken; an OAuth answer in between starts the pause over.
+func TestPollDeviceRidesOutFailures(t *testing.T) {
+	const s = time.Second
+	release := make(chan struct{})
+	defer close(release)
+	stuck := func(w http.ResponseWriter, r *http.Request) { <-release }
+	srv, n := scriptedPolls(t,
+		jsonHandler(502, `<html>bad gateway</html>`),
+		jsonHandler(503, `{"error":"temporarily_unavailable"}`),
+		hangUp,
+		stuck,
+		jsonHandler(429, ``),
+		jsonHandler(400, `{"error":"authorization_pending"}`),
+		jsonHandler(500, `{"error":"slow_down"}`),
+	)
+	clock := &fakeClock{t: t0}
+	hc := NewHTTPClient()
+	hc.Timeout = 2 * s
+	var notices []string
+	c := &Client{BaseURL: srv.URL, HTTP: hc, Now: clock.Now, Sleep: clock.Sleep, Notice: func(m string) { notices = append(notices, m) }}
+	da := newDA(clock)
+	da.ExpiresAt = t0.Add(10 * time.Minute)
+	tok, err := c.PollDevice(context.Background(), da)
+	if err != nil || tok != "idt" || n.Load() != 8 {
+		t.Fatalf("got %q, %v after %d polls; want the approval after 8", tok, err, n.Load())
+	}
+	// interval 2 s: 2, then 4, 8, 16, 32 after failures in a row, 60
+	// (the cap) after the fifth, 2 after the pending answer, 4 after the
+	// last failure.
+	if got, want := fmt.Sprint(clock.waits()), fmt.Sprint([]time.Duration{2 * s, 4 * s, 8 * s, 16 * s, 32 * s, 60 * s, 2 * s, 4 * s}); got != want {
+		t.Errorf("waits %s; want %s", got, want)
+	}
+	if len(notices) != 1 || !strings.Contains(notices[0], "/__api__/device_access answered 502 Bad Gateway") || !strings.Contains(notices[0], "still waiting for the approval, trying again until the code expires at ") {
+		t.Errorf("notices %q; want one, naming the first failure", notices)
+	}
+	// Failing until the code expires: ErrExpired, saying why.
+	srv2, _ := scriptedPolls(t, slices.Repeat([]http.HandlerFunc{jsonHandler(502, ``)}, 100)...)
+	clock = &fakeClock{t: t0}
+	_, err = newClient(srv2, clock).PollDevice(context.Background(), newDA(clock))
+	if !errors.Is(err, ErrExpired) {
+		t.Fatalf("failing until the end: %v; want ErrExpired", err)
+	}
+	checkErr(t, err, "while Package Manager was not answering the checks: /__api__/device_access answered 502 Bad Gateway", PathDeviceAccess)
 }
 
 func TestPollDeviceNeedsDeviceAuth(t *testing.T) {
@@ -361,7 +492,7 @@ func TestExchange(t *testing.T) {
 		t.Errorf("ServerDate %v; want the server's Date, about now", got.ServerDate)
 	}
 	got.ServerDate = time.Time{}
-	want := Token{AccessToken: tok, Subject: "alice", IssuedAt: time.Unix(1800000000, 0).UTC(), Expiry: time.Unix(1800003600, 0).UTC()}
+	want := Token{Token: oauth2.Token{AccessToken: tok, TokenType: "Bearer", Expiry: time.Unix(1800003600, 0).UTC()}, Subject: "alice", IssuedAt: time.Unix(1800000000, 0).UTC()}
 	if *got != want {
 		t.Errorf("got %+v; want %+v (exp wins over expires_in)", *got, want)
 	}
@@ -416,9 +547,9 @@ func TestServerError(t *testing.T) {
 	if se.Description != "token from [redacted] expired  [31mred" {
 		t.Errorf("description %q; want the secret and control characters gone", se.Description)
 	}
-	var re *RetrieveError
-	if !errors.As(err, &re) || re.ErrorCode != "invalid_grant" || re.StatusCode != 400 {
-		t.Errorf("errors.As to *RetrieveError: %#v", re)
+	var re *oauth2.RetrieveError
+	if !errors.As(err, &re) || re.ErrorCode != "invalid_grant" || re.Response.StatusCode != 400 || re.ErrorDescription != se.Description {
+		t.Errorf("errors.As to *oauth2.RetrieveError: %#v", re)
 	}
 	checkErr(t, err, "refused the identity token", PathToken)
 }
@@ -426,7 +557,7 @@ func TestServerError(t *testing.T) {
 func TestStringsHideSecrets(t *testing.T) {
 	clock := &fakeClock{t: t0}
 	da := newDA(clock)
-	tok := &Token{AccessToken: secretAccess, Subject: "alice", Expiry: t0}
+	tok := &Token{Token: oauth2.Token{AccessToken: secretAccess, Expiry: t0}, Subject: "alice"}
 	for _, v := range []any{da, *da, tok, *tok, []*DeviceAuth{da}, struct{ T Token }{*tok}} {
 		for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
 			s := fmt.Sprintf(verb, v)

@@ -3,9 +3,10 @@ package oauth
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 
-	"net/http"
+	"golang.org/x/oauth2"
 )
 
 var (
@@ -33,7 +34,7 @@ type ServerError struct {
 // Error describes the answer and what to do, in one sentence.
 func (e *ServerError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s answered %d %s", e.Endpoint, e.Status, http.StatusText(e.Status))
+	fmt.Fprintf(&b, "%s answered %s", e.Endpoint, statusText(e.Status))
 	switch {
 	case e.Code != "":
 		fmt.Fprintf(&b, " with error %s", e.Code)
@@ -65,31 +66,13 @@ func (e *ServerError) hint() string {
 	}
 }
 
-// RetrieveError is an OAuth error answer (RFC 6749 §5.2) in the shape
-// OAuth client libraries report it (golang.org/x/oauth2 has a type of this
-// name): the status and the error fields, without the body.
-type RetrieveError struct {
-	StatusCode       int
-	ErrorCode        string // "error", e.g. invalid_grant
-	ErrorDescription string // "error_description"
-}
-
-func (e *RetrieveError) Error() string {
-	if e.ErrorCode == "" {
-		return fmt.Sprintf("oauth2: server answered %d %s", e.StatusCode, http.StatusText(e.StatusCode))
+// Unwrap returns the answer as golang.org/x/oauth2 reports an OAuth error
+// answer (RFC 6749 §5.2), so errors.As(err, new(*oauth2.RetrieveError))
+// works: the status and the error fields as cleaned here, without the body.
+func (e *ServerError) Unwrap() error {
+	return &oauth2.RetrieveError{
+		Response:         &http.Response{StatusCode: e.Status, Status: statusText(e.Status)},
+		ErrorCode:        e.Code,
+		ErrorDescription: e.Description,
 	}
-	s := fmt.Sprintf("oauth2: %q", e.ErrorCode)
-	if e.ErrorDescription != "" {
-		s += fmt.Sprintf(" %q", e.ErrorDescription)
-	}
-	return s
 }
-
-// RetrieveError returns the error as a *RetrieveError, for callers that
-// handle OAuth errors generically.
-func (e *ServerError) RetrieveError() *RetrieveError {
-	return &RetrieveError{StatusCode: e.Status, ErrorCode: e.Code, ErrorDescription: e.Description}
-}
-
-// Unwrap makes errors.As(err, new(*RetrieveError)) work.
-func (e *ServerError) Unwrap() error { return e.RetrieveError() }

@@ -3,18 +3,18 @@ package oauth
 import (
 	"context"
 	"errors"
+	"golang.org/x/oauth2"
 	"net/url"
 	"strings"
 	"time"
 )
 
-// Token is a PPM token from the exchange. AccessToken is a secret; String
-// and GoString leave it out.
+// Token is a PPM token from the exchange: an oauth2.Token (AccessToken, a
+// secret that String and GoString leave out; TokenType; Expiry, from the
+// JWT's exp claim, else from expires_in, else zero: no expiry known, valid
+// until the server rejects it) and what PPM's answer says besides.
 type Token struct {
-	AccessToken string
-	// Expiry comes from the JWT's exp claim, else from expires_in, else it
-	// is zero (no expiry known: valid until the server rejects it).
-	Expiry time.Time
+	oauth2.Token
 	// IssuedAt comes from the JWT's iat claim, else it is the time of the
 	// request when expires_in gave the expiry, else zero.
 	IssuedAt time.Time

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/oauth2"
 )
 
 func TestParseClaims(t *testing.T) {
@@ -116,18 +118,16 @@ func FuzzParseClaims(f *testing.F) {
 	})
 }
 
-// TestPKCE: the example of RFC 7636 Appendix B, and fresh verifiers of 43
-// unreserved characters that differ each time.
+// TestPKCE: x/oauth2's S256 challenge gives the example of RFC 7636
+// Appendix B, and its verifiers are 43 unreserved characters, fresh each
+// time (32 random bytes).
 func TestPKCE(t *testing.T) {
-	if got := s256Challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"); got != "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM" {
+	if got := oauth2.S256ChallengeFromVerifier("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"); got != "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM" {
 		t.Errorf("S256 challenge of RFC 7636's example verifier = %q", got)
 	}
 	seen := map[string]bool{}
 	for range 100 {
-		v, err := newVerifier()
-		if err != nil {
-			t.Fatal(err)
-		}
+		v := oauth2.GenerateVerifier()
 		if len(v) != 43 || strings.Trim(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~") != "" || seen[v] {
 			t.Fatalf("verifier %q: want 43 fresh unreserved characters", v)
 		}

@@ -126,7 +126,7 @@ func (m *Manager) renew(ctx context.Context, address string, opt Options, force 
 			return t, nil
 		}
 	}
-	client := &oauth.Client{BaseURL: address, HTTP: m.HTTP, Now: m.Now}
+	client := &oauth.Client{BaseURL: address, HTTP: m.HTTP, Now: m.Now, Notice: m.warn}
 	var subject string
 	var src Source
 	if identity != nil {
