@@ -232,38 +232,47 @@ func parseTokenAnswer(a answer, now time.Time, secrets []string) (*Token, error)
 	if d, err := http.ParseTime(a.date); err == nil {
 		t.ServerDate = d.UTC()
 	}
-	if c, err := ParseClaims(tok); err == nil {
+	c, err := ParseClaims(tok)
+	switch {
+	case err == nil:
 		t.Expiry, t.IssuedAt, t.Subject = c.Expiry, c.IssuedAt, c.Subject
+	case errors.Is(err, ErrInvalidExpiry):
+		// A JWT's exp decides, and it says nothing usable: expired.
+		t.Expiry, t.IssuedAt, t.Subject, t.InvalidExpiry = now, c.IssuedAt, c.Subject, true
+		return t, nil
 	}
-	if t.Expiry.IsZero() {
-		if d := seconds(ans.ExpiresIn, 0, 10*365*24*time.Hour); d > 0 {
-			t.Expiry = now.Add(d)
-			if t.IssuedAt.IsZero() {
-				t.IssuedAt = now
-			}
+	if t.Expiry.IsZero() && ans.ExpiresIn != nil {
+		// No exp: the answer's expires_in, from the time of the request.
+		d, ok := lifetime(ans.ExpiresIn)
+		t.Expiry, t.InvalidExpiry = now.Add(d), !ok
+		if t.IssuedAt.IsZero() {
+			t.IssuedAt = now
 		}
 	}
 	return t, nil
 }
 
-// seconds reads a JSON number of seconds (or a string holding one, as some
-// servers send). Absent, malformed or not positive: def. Capped at max.
-func seconds(raw json.RawMessage, def, max time.Duration) time.Duration {
+// maxLifetime caps expires_in: ten years.
+const maxLifetime = 10 * 365 * 24 * time.Hour
+
+// lifetime reads expires_in: a JSON number of seconds, or a string holding
+// one (as some servers send), capped at maxLifetime. Anything else — null,
+// zero, negative, not a number, beyond float64 — is no lifetime at all:
+// 0, false (the token counts as expired when it arrives; "never expires"
+// would serve it for ever).
+func lifetime(raw json.RawMessage) (time.Duration, bool) {
 	s := strings.TrimSpace(string(raw))
-	if s == "" || s == "null" {
-		return def
-	}
 	if uq, err := strconv.Unquote(s); err == nil {
 		s = strings.TrimSpace(uq)
 	}
 	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(f) || f <= 0 {
-		return def
+	switch {
+	case err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f <= 0:
+		return 0, false
+	case f >= maxLifetime.Seconds():
+		return maxLifetime, true
 	}
-	if f >= max.Seconds() {
-		return max
-	}
-	return time.Duration(f * float64(time.Second))
+	return time.Duration(f * float64(time.Second)), true
 }
 
 // isToken accepts what can travel as a token: printable ASCII without

@@ -503,14 +503,28 @@ func TestExchangeExpiry(t *testing.T) {
 		name, body      string
 		expiry, issued  time.Time
 		subject, errSub string
+		invalid         bool
 	}{
-		{"opaque token with expires_in", `{"access_token":"opaque","expires_in":120}`, t0.Add(2 * time.Minute), t0, "", ""},
-		{"opaque token, no expiry", `{"access_token":"opaque"}`, time.Time{}, time.Time{}, "", ""},
-		{"JWT without exp uses expires_in", `{"access_token":"` + jwtFor(`{"sub":"bob","iat":1799999990}`) + `","expires_in":"30"}`, t0.Add(30 * time.Second), time.Unix(1799999990, 0).UTC(), "bob", ""},
-		{"never-expiring JWT", `{"access_token":"` + jwtFor(`{"sub":"bob"}`) + `"}`, time.Time{}, time.Time{}, "bob", ""},
-		{"empty access_token", `{"access_token":""}`, time.Time{}, time.Time{}, "", "without an access_token"},
-		{"access_token with a newline", `{"access_token":"abc\npassword=x"}`, time.Time{}, time.Time{}, "", "not a plain token"},
-		{"access_token not a string", `{"access_token":42}`, time.Time{}, time.Time{}, "", "not a plain token"},
+		{"opaque token with expires_in", `{"access_token":"opaque","expires_in":120}`, t0.Add(2 * time.Minute), t0, "", "", false},
+		{"expires_in as a string", `{"access_token":"opaque","expires_in":"60"}`, t0.Add(time.Minute), t0, "", "", false},
+		{"huge expires_in, capped", `{"access_token":"opaque","expires_in":1e300}`, t0.Add(maxLifetime), t0, "", "", false},
+		{"opaque token, no expiry", `{"access_token":"opaque"}`, time.Time{}, time.Time{}, "", "", false},
+		{"JWT without exp uses expires_in", `{"access_token":"` + jwtFor(`{"sub":"bob","iat":1799999990}`) + `","expires_in":"30"}`, t0.Add(30 * time.Second), time.Unix(1799999990, 0).UTC(), "bob", "", false},
+		{"never-expiring JWT", `{"access_token":"` + jwtFor(`{"sub":"bob"}`) + `"}`, time.Time{}, time.Time{}, "bob", "", false},
+		{"JWT with exp null, whatever expires_in says", `{"access_token":"` + jwtFor(`{"sub":"bob","exp":null}`) + `","expires_in":3600}`, t0, time.Time{}, "bob", "", true},
+		{"empty access_token", `{"access_token":""}`, time.Time{}, time.Time{}, "", "without an access_token", false},
+		{"access_token with a newline", `{"access_token":"abc\npassword=x"}`, time.Time{}, time.Time{}, "", "not a plain token", false},
+		{"access_token not a string", `{"access_token":42}`, time.Time{}, time.Time{}, "", "not a plain token", false},
+	}
+	// An expires_in that is not a positive number: expired on arrival, never
+	// "never expires".
+	for _, v := range []string{`0`, `-1`, `"-5"`, `"abc"`, `"NaN"`, `"Inf"`, `1e400`, `null`, `true`, `{}`, `""`} {
+		cases = append(cases, struct {
+			name, body      string
+			expiry, issued  time.Time
+			subject, errSub string
+			invalid         bool
+		}{"expires_in " + v, `{"access_token":"opaque","expires_in":` + v + `}`, t0, t0, "", "", true})
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -522,8 +536,8 @@ func TestExchangeExpiry(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !got.Expiry.Equal(c.expiry) || !got.IssuedAt.Equal(c.issued) || got.Subject != c.subject {
-				t.Errorf("got %+v; want expiry %s, issued %s, subject %q", *got, c.expiry, c.issued, c.subject)
+			if !got.Expiry.Equal(c.expiry) || !got.IssuedAt.Equal(c.issued) || got.Subject != c.subject || got.InvalidExpiry != c.invalid {
+				t.Errorf("got %+v (invalid %v); want expiry %s, issued %s, subject %q, invalid %v", *got, got.InvalidExpiry, c.expiry, c.issued, c.subject, c.invalid)
 			}
 		})
 	}

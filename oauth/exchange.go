@@ -20,6 +20,12 @@ type Token struct {
 	IssuedAt time.Time
 	// Subject is the JWT's sub claim, when there is one.
 	Subject string
+	// InvalidExpiry reports that the answer gave a lifetime that is not
+	// one: the JWT's exp, or without exp the answer's expires_in, present
+	// but not a positive number of seconds (null, 0, -1, "abc", NaN,
+	// 1e400 …). Expiry is then the time of the request: the token counts as
+	// expired on arrival, never as one that does not expire.
+	InvalidExpiry bool
 	// ServerDate is the Date header of the answer that carried the token
 	// (zero when absent or not a date): the server's clock, to compare with
 	// this machine's when a token arrives already expired.

@@ -1,10 +1,13 @@
 package oauth
 
 import (
+	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -21,68 +24,93 @@ type Claims struct {
 // maxJWT bounds what ParseClaims decodes; PPM tokens are well under 4 KiB.
 const maxJWT = 64 << 10
 
+// maxNumericDate bounds exp and iat (year 5138): beyond it a date is not a
+// token's.
+const maxNumericDate = 1e11
+
 var errNotJWT = errors.New("not a JWT")
 
 // ErrInvalidExpiry is wrapped by ParseClaims' error when the exp claim is
-// present but not a valid time: not a number (a string, a boolean), negative
-// or absurdly far away. Such a token must be treated as expired, never as
-// one that does not expire; the returned Claims still carry the subject.
+// present but not a positive number of seconds: null, a string, a
+// boolean, zero, negative, or absurdly far away. Such a token must be
+// treated as expired, never as one that does not expire; the returned
+// Claims still carry the other claims.
 var ErrInvalidExpiry = errors.New("exp is not a valid time")
 
-// ParseClaims decodes a JWT's payload without checking its signature (the
-// server checks; the helper only needs exp, iat and sub). aud may be a
-// string or an array; exp and iat may be integer or fractional numbers.
-// The payload is read as encoding/json would read it into a struct of these
-// claims, by a scanner of our own (claims_scan.go) that a cold process runs
-// far faster. Errors never quote the token.
+// ParseClaims decodes a JWT's payload with encoding/json, without checking
+// its signature (the server checks; the helper only needs exp, iat, sub,
+// iss and aud). It fails when the token is not a JWT (three segments, a
+// base64url payload holding a JSON object) or when exp is present but not
+// a valid time (ErrInvalidExpiry). The other claims are read when they
+// have the type RFC 7519 gives them and left empty otherwise: aud may be a
+// string or a list of strings, exp and iat integer or fractional numbers.
+// Claim names match as encoding/json matches struct fields (ASCII case
+// folded; the last of duplicate keys wins). Errors never quote the token.
 func ParseClaims(jwt string) (Claims, error) {
 	if len(jwt) > maxJWT {
 		return Claims{}, fmt.Errorf("%w: over %d KiB", errNotJWT, maxJWT>>10)
 	}
-	first := strings.IndexByte(jwt, '.')
-	second := -1
-	if first >= 0 {
-		second = strings.IndexByte(jwt[first+1:], '.')
+	parts := strings.Split(jwt, ".")
+	if len(parts) != 3 {
+		return Claims{}, fmt.Errorf("%w: %d segments instead of 3", errNotJWT, len(parts))
 	}
-	if second < 0 || strings.IndexByte(jwt[first+1+second+1:], '.') >= 0 {
-		return Claims{}, fmt.Errorf("%w: %d segments instead of 3", errNotJWT, strings.Count(jwt, ".")+1)
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(jwt[first+1:first+1+second], "="))
+	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
 	if err != nil {
 		return Claims{}, fmt.Errorf("%w: the payload is not base64url", errNotJWT)
 	}
-	raw, ok := scanPayload(payload)
-	if !ok {
+	var raw struct {
+		Sub, Iss, Aud, Iat, Exp json.RawMessage
+	}
+	if !bytes.HasPrefix(bytes.TrimLeft(payload, " \t\r\n"), []byte("{")) || json.Unmarshal(payload, &raw) != nil {
 		return Claims{}, fmt.Errorf("%w: the payload is not a JSON object of claims", errNotJWT)
 	}
-	if raw.firstTypeErrName == "exp" {
-		// encoding/json went on past the bad exp: keep the subject.
-		return Claims{Subject: raw.sub}, fmt.Errorf("%w: the payload is not a JSON object of claims: %w", errNotJWT, ErrInvalidExpiry)
-	} else if raw.firstTypeErrName != "" {
-		return Claims{}, fmt.Errorf("%w: the payload is not a JSON object of claims", errNotJWT)
+	var c Claims
+	_ = json.Unmarshal(raw.Sub, &c.Subject)
+	_ = json.Unmarshal(raw.Iss, &c.Issuer)
+	c.Audience = audience(raw.Aud)
+	if raw.Iat != nil {
+		c.IssuedAt, _ = numericDate(raw.Iat)
 	}
-	c := Claims{Subject: raw.sub, Issuer: raw.iss}
-	if raw.aud != nil && string(raw.aud) != "null" {
-		if c.Audience, ok = audience(raw.aud); !ok {
-			return Claims{}, fmt.Errorf("%w: aud is neither a string nor a list of strings", errNotJWT)
+	if raw.Exp != nil {
+		exp, err := numericDate(raw.Exp)
+		if err != nil {
+			return c, fmt.Errorf("%w: %w", ErrInvalidExpiry, err)
 		}
-	}
-	if c.IssuedAt, err = numericDate(raw.iat, raw.hasIat, "iat"); err != nil {
-		return Claims{}, err
-	}
-	if c.Expiry, err = numericDate(raw.exp, raw.hasExp, "exp"); err != nil {
-		return Claims{Subject: c.Subject}, fmt.Errorf("%w (%w)", err, ErrInvalidExpiry)
+		c.Expiry = exp
 	}
 	return c, nil
 }
 
-// numericDate converts a JWT NumericDate (seconds, maybe fractional).
-func numericDate(f float64, present bool, name string) (time.Time, error) {
-	if !present {
-		return time.Time{}, nil
+// audience reads aud: a string, or a list of strings; anything else is
+// none.
+func audience(raw json.RawMessage) []string {
+	var one string
+	if json.Unmarshal(raw, &one) == nil && raw != nil && string(raw) != "null" {
+		return []string{one}
 	}
-	if math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f > 1e11 {
-		return time.Time{}, fmt.Errorf("%w: %s is out of range", errNotJWT, name)
+	var list []string
+	if json.Unmarshal(raw, &list) == nil {
+		return list
+	}
+	return nil
+}
+
+// numericDate reads a JWT NumericDate: a positive number of seconds,
+// maybe fractional, up to maxNumericDate.
+func numericDate(raw json.RawMessage) (time.Time, error) {
+	s := string(raw)
+	if s == "" || (s[0] != '-' && (s[0] < '0' || s[0] > '9')) {
+		if s == "null" {
+			return time.Time{}, errors.New("it is null")
+		}
+		return time.Time{}, errors.New("it is not a number")
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	switch {
+	case err != nil || math.IsInf(f, 0) || f > maxNumericDate:
+		return time.Time{}, errors.New("it is out of range")
+	case f <= 0:
+		return time.Time{}, errors.New("it is not positive")
 	}
 	sec, frac := math.Modf(f)
 	return time.Unix(int64(sec), int64(frac*1e9)).UTC(), nil

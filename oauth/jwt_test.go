@@ -36,12 +36,22 @@ func TestParseClaims(t *testing.T) {
 		{"empty", "", Claims{}, "1 segments"},
 		{"not JSON", jwtFor(`not json`), Claims{}, "not a JSON object"},
 		{"JSON array", jwtFor(`[1]`), Claims{}, "not a JSON object"},
-		{"sub not a string", jwtFor(`{"sub":5}`), Claims{}, "not a JSON object"},
-		{"exp string", jwtFor(`{"exp":"soon"}`), Claims{}, "not a JSON object"},
-		{"aud number", jwtFor(`{"aud":5}`), Claims{}, "aud"},
-		{"aud mixed array", jwtFor(`{"aud":["a",1]}`), Claims{}, "aud"},
-		{"negative exp", jwtFor(`{"exp":-1}`), Claims{}, "exp is out of range"},
-		{"exp beyond year 5000", jwtFor(`{"exp":1e300}`), Claims{}, "exp is out of range"},
+		{"null payload", jwtFor(`null`), Claims{}, "not a JSON object"},
+		// Claims of the wrong type are left empty: exp alone decides.
+		{"sub not a string", jwtFor(`{"sub":5,"exp":200}`), Claims{Expiry: time.Unix(200, 0)}, ""},
+		{"aud number", jwtFor(`{"aud":5}`), Claims{}, ""},
+		{"aud mixed array", jwtFor(`{"aud":["a",1],"sub":"a"}`), Claims{Subject: "a"}, ""},
+		{"iat not a number", jwtFor(`{"iat":"x","exp":200}`), Claims{Expiry: time.Unix(200, 0)}, ""},
+		{"negative iat", jwtFor(`{"iat":-1}`), Claims{}, ""},
+		{"claim names as encoding/json matches them", jwtFor(`{"EXP":200,"Sub":"c"}`), Claims{Subject: "c", Expiry: time.Unix(200, 0)}, ""},
+		{"the last of duplicates", jwtFor(`{"sub":"a","sub":"b"}`), Claims{Subject: "b"}, ""},
+		// exp present but not a positive number: expired.
+		{"exp string", jwtFor(`{"exp":"soon"}`), Claims{}, "exp is not a valid time: it is not a number"},
+		{"exp null", jwtFor(`{"exp":null}`), Claims{}, "exp is not a valid time: it is null"},
+		{"exp zero", jwtFor(`{"exp":0}`), Claims{}, "exp is not a valid time: it is not positive"},
+		{"negative exp", jwtFor(`{"exp":-1}`), Claims{}, "exp is not a valid time: it is not positive"},
+		{"exp beyond year 5000", jwtFor(`{"exp":1e300}`), Claims{}, "exp is not a valid time: it is out of range"},
+		{"exp beyond float64", jwtFor(`{"exp":1e400}`), Claims{}, "exp is not a valid time: it is out of range"},
 		{"huge input", strings.Repeat("a", maxJWT+1), Claims{}, "over 64 KiB"},
 		{"huge payload", jwtFor(`{"sub":"` + strings.Repeat("x", maxJWT) + `"}`), Claims{}, "over 64 KiB"},
 		{"opaque token", "ppm_abcdef", Claims{}, "1 segments"},
@@ -77,17 +87,18 @@ func TestParseClaims(t *testing.T) {
 // subject; other malformed claims are not.
 func TestParseClaimsInvalidExpiry(t *testing.T) {
 	for _, payload := range []string{
-		`{"sub":"s","exp":"soon"}`, `{"sub":"s","exp":true}`, `{"sub":"s","exp":-1}`,
-		`{"sub":"s","exp":1e300}`, `{"sub":"s","exp":{"a":1}}`, `{"sub":"s","exp":[200]}`,
+		`{"sub":"s","exp":"soon"}`, `{"sub":"s","exp":true}`, `{"sub":"s","exp":-1}`, `{"sub":"s","exp":0}`,
+		`{"sub":"s","exp":null}`, `{"sub":"s","exp":"1800000000"}`, `{"sub":"s","exp":1e400}`,
+		`{"sub":"s","exp":1e300}`, `{"sub":"s","exp":{"a":1}}`, `{"sub":"s","exp":[200]}`, `{"exp":200,"sub":"s","exp":null}`,
 	} {
 		c, err := ParseClaims(jwtFor(payload))
-		if !errors.Is(err, ErrInvalidExpiry) || c.Subject != "s" {
+		if !errors.Is(err, ErrInvalidExpiry) || c.Subject != "s" || !c.Expiry.IsZero() {
 			t.Errorf("%s: claims %+v, err %v; want ErrInvalidExpiry and the subject", payload, c, err)
 		}
 	}
-	for _, payload := range []string{`{"sub":5,"exp":200}`, `{"aud":5}`, `{"iat":-1}`, `{"exp":null}`} {
-		if _, err := ParseClaims(jwtFor(payload)); errors.Is(err, ErrInvalidExpiry) {
-			t.Errorf("%s: ErrInvalidExpiry for a token whose exp is fine or absent", payload)
+	for _, payload := range []string{`{"sub":5,"exp":200}`, `{"aud":5}`, `{"iat":-1}`, `{}`, `{"exp":null,"exp":200}`} {
+		if _, err := ParseClaims(jwtFor(payload)); err != nil {
+			t.Errorf("%s: %v for a token whose exp is fine or absent", payload, err)
 		}
 	}
 }
