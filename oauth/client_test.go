@@ -119,6 +119,33 @@ func TestStartDevice(t *testing.T) {
 	}
 }
 
+// TestStartDeviceCancel: Ctrl-C ends the device request x/oauth2 sends
+// (it makes its request without the caller's context).
+func TestStartDeviceCancel(t *testing.T) {
+	inFlight, release := make(chan struct{}), make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(inFlight)
+		<-release
+	}))
+	defer srv.Close()
+	defer close(release)
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-inFlight; cancel() }()
+	done := make(chan error, 1)
+	go func() {
+		_, err := (&Client{BaseURL: srv.URL, HTTP: NewHTTPClient()}).StartDevice(ctx)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v; want context.Canceled", err)
+		}
+	case <-time.After(20 * time.Second): // the client's own deadline is 30 s
+		t.Fatal("a cancelled login still waits for the device request")
+	}
+}
+
 // startDevice runs StartDevice against a server answering body.
 func startDevice(t *testing.T, body string) (*DeviceAuth, error) {
 	t.Helper()

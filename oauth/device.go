@@ -98,11 +98,12 @@ func (c *Client) StartDevice(ctx context.Context) (*DeviceAuth, error) {
 }
 
 // answerNote is the RoundTripper under x/oauth2's DeviceAuth: it sends
-// each request with rt under ctx (x/oauth2 makes its request without the
-// caller's context, which Ctrl-C must end), and notes the answer's status
-// and Content-Type, how much of its body was read and why reading stopped
-// short, so that a failure can be said in words (x/oauth2's text for those
-// quotes Go types). One DeviceAuth at a time.
+// each request with rt, ended by ctx as well as by the client's own
+// deadline (x/oauth2 makes its request without the caller's context, which
+// Ctrl-C must end), and notes the answer's status and Content-Type, how
+// much of its body was read and why reading stopped short, so that a
+// failure can be said in words (x/oauth2's text for those quotes Go
+// types). One DeviceAuth at a time.
 type answerNote struct {
 	ctx         context.Context
 	rt          http.RoundTripper
@@ -113,18 +114,25 @@ type answerNote struct {
 }
 
 func (n *answerNote) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := n.rt.RoundTrip(req.WithContext(n.ctx))
+	ctx, cancel := context.WithCancel(req.Context())
+	stop := context.AfterFunc(n.ctx, cancel)
+	release := func() { stop(); cancel() }
+	resp, err := n.rt.RoundTrip(req.WithContext(ctx))
 	if err != nil {
+		release()
 		return nil, err
 	}
 	n.status, n.contentType, n.read, n.err = resp.StatusCode, resp.Header.Get("Content-Type"), 0, nil
-	resp.Body = &notedBody{ReadCloser: resp.Body, note: n}
+	resp.Body = &notedBody{ReadCloser: resp.Body, note: n, release: release}
 	return resp, nil
 }
 
+// notedBody is an answer's body whose reads the note counts; its end
+// releases the request's context.
 type notedBody struct {
 	io.ReadCloser
-	note *answerNote
+	note    *answerNote
+	release func()
 }
 
 func (b *notedBody) Read(p []byte) (int, error) {
@@ -133,7 +141,16 @@ func (b *notedBody) Read(p []byte) (int, error) {
 	if err != nil && err != io.EOF {
 		b.note.err = err
 	}
+	if err != nil {
+		b.release()
+	}
 	return n, err
+}
+
+func (b *notedBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.release()
+	return err
 }
 
 // deviceAuthError says in one sentence why x/oauth2's DeviceAuth failed:
