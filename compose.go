@@ -197,7 +197,7 @@ func (inv *invocation) httpClient() *http.Client {
 		if t := inv.tracer(); t != nil {
 			trace = t.printf
 		}
-		inv.http = oauth.NewHTTPClientTraced(inv.getenv, trace)
+		inv.client = oauth.NewHTTPClientTraced(inv.getenv, trace)
 	})
-	return inv.http
+	return inv.client
 }

@@ -30,7 +30,7 @@ type invocation struct {
 	prompt    *prompter
 
 	httpOnce sync.Once
-	http     *http.Client // built by httpClient
+	client   *http.Client // built by httpClient
 
 	addrOnce sync.Once
 	addrList []protocol.Address
