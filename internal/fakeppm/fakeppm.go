@@ -65,6 +65,10 @@ type Options struct {
 	// OmitInterval leaves "interval" out of /__api__/device answers (clients
 	// must then assume 5 s); the server still enforces Interval.
 	OmitInterval bool
+	// DeviceAccessOutage answers the first N polls of /__api__/device_access
+	// with 502 Bad Gateway and an HTML page, before any check: a proxy in
+	// front of Package Manager failing while the person approves.
+	DeviceAccessOutage int
 	// OmitExpiresIn leaves "expires_in" out of /__api__/device answers
 	// (clients must then assume 300 s); the server still enforces DeviceExpiresIn.
 	OmitExpiresIn bool

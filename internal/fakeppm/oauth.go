@@ -112,7 +112,14 @@ func s256(verifier string) string {
 // The order of checks: unknown code, PKCE, polling too fast (slow_down, in
 // any state), expiry, then the state.
 func (s *Server) handleDeviceAccess(w http.ResponseWriter, r *http.Request) {
-	s.count(func(c *Counts) { c.DeviceAccess++ })
+	polls := 0
+	s.count(func(c *Counts) { c.DeviceAccess++; polls = c.DeviceAccess })
+	if polls <= s.opts.DeviceAccessOutage {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusBadGateway)
+		fmt.Fprint(w, "<html><body>502 Bad Gateway</body></html>")
+		return
+	}
 	if !parseForm(w, r) {
 		return
 	}

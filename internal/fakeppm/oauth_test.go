@@ -379,3 +379,22 @@ func TestTokensAreDistinct(t *testing.T) {
 		t.Errorf("Counts.Exchange = %d; want 5", got)
 	}
 }
+
+// TestDeviceAccessOutage: the first polls are a proxy's 502 page, then the
+// server answers as usual, the approval included.
+func TestDeviceAccessOutage(t *testing.T) {
+	s := New(Options{AutoApprove: true, DeviceAccessOutage: 2})
+	defer s.Close()
+	dc, _ := startDevice(t, s)
+	for i := 0; i < 2; i++ {
+		if _, err := postErr(s.URL()+"/__api__/device_access", url.Values{"device_code": {dc}, "code_verifier": {verifier}}); err == nil || !strings.Contains(err.Error(), "text/html") {
+			t.Fatalf("poll %d during the outage: %v; want the 502 page", i+1, err)
+		}
+	}
+	if a := poll(t, s, dc, verifier); a.status != 200 || a.str("id_token") == "" {
+		t.Fatalf("the poll after the outage: %d %v; want the approval", a.status, a.body)
+	}
+	if c := s.Counts(); c.DeviceAccess != 3 {
+		t.Errorf("counts %+v; want 3 polls", c)
+	}
+}
