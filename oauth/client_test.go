@@ -383,39 +383,36 @@ func hangUp(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// TestPollDeviceRidesOutFailures: 5xx answers, 429, a dropped connection
-// and no answer in time while polling are waited out with a growing pause
-// (said once through Notice), not the end of the login; the approval after
-// them is taken; an OAuth answer in between starts the pause over.
+// TestPollDeviceRidesOutFailures: 5xx answers, 429 and a dropped
+// connection while polling are waited out with a growing pause (said once
+// through Notice), not the end of the login; the approval after them is
+// taken; an OAuth answer in between starts the pause over. (No answer in
+// time is Retryable too: TestDeadlines.)
 func TestPollDeviceRidesOutFailures(t *testing.T) {
 	const s = time.Second
-	release := make(chan struct{})
-	defer close(release)
-	stuck := func(w http.ResponseWriter, r *http.Request) { <-release }
 	srv, n := scriptedPolls(t,
 		jsonHandler(502, `<html>bad gateway</html>`),
 		jsonHandler(503, `{"error":"temporarily_unavailable"}`),
 		hangUp,
-		stuck,
 		jsonHandler(429, ``),
+		jsonHandler(502, ``),
+		jsonHandler(504, ``),
 		jsonHandler(400, `{"error":"authorization_pending"}`),
 		jsonHandler(500, `{"error":"slow_down"}`),
 	)
 	clock := &fakeClock{t: t0}
-	hc := NewHTTPClient()
-	hc.Timeout = 2 * s
 	var notices []string
-	c := &Client{BaseURL: srv.URL, HTTP: hc, Now: clock.Now, Sleep: clock.Sleep, Notice: func(m string) { notices = append(notices, m) }}
+	c := &Client{BaseURL: srv.URL, HTTP: NewHTTPClient(), Now: clock.Now, Sleep: clock.Sleep, Notice: func(m string) { notices = append(notices, m) }}
 	da := newDA(clock)
 	da.ExpiresAt = t0.Add(10 * time.Minute)
 	tok, err := c.PollDevice(context.Background(), da)
-	if err != nil || tok != "idt" || n.Load() != 8 {
-		t.Fatalf("got %q, %v after %d polls; want the approval after 8", tok, err, n.Load())
+	if err != nil || tok != "idt" || n.Load() != 9 {
+		t.Fatalf("got %q, %v after %d polls; want the approval after 9", tok, err, n.Load())
 	}
-	// interval 2 s: 2, then 4, 8, 16, 32 after failures in a row, 60
-	// (the cap) after the fifth, 2 after the pending answer, 4 after the
-	// last failure.
-	if got, want := fmt.Sprint(clock.waits()), fmt.Sprint([]time.Duration{2 * s, 4 * s, 8 * s, 16 * s, 32 * s, 60 * s, 2 * s, 4 * s}); got != want {
+	// interval 2 s: 2, then 4, 8, 16, 32 and 60 (the cap) after failures
+	// in a row, 60 again, 2 after the pending answer, 4 after the last
+	// failure.
+	if got, want := fmt.Sprint(clock.waits()), fmt.Sprint([]time.Duration{2 * s, 4 * s, 8 * s, 16 * s, 32 * s, 60 * s, 60 * s, 2 * s, 4 * s}); got != want {
 		t.Errorf("waits %s; want %s", got, want)
 	}
 	if len(notices) != 1 || !strings.Contains(notices[0], "/__api__/device_access answered 502 Bad Gateway") || !strings.Contains(notices[0], "still waiting for the approval, trying again until the code expires at ") {
