@@ -68,16 +68,16 @@ func TestInvalidExpIsExpired(t *testing.T) {
 	}
 }
 
-// TestSkewedClockIsNamedOnce: the server's clock is 2 hours behind ours,
-// so its 1-hour tokens arrive expired; the helper says so in one line with
-// both clocks, and serves nothing (never an expired token as if it were
+// TestSkewedClockIsNamedOnce: the server's clock (its Date header, its
+// tokens' iat) is 2 hours behind ours, so its 1-hour tokens arrive expired;
+// the helper says so in one line with both clocks, and serves nothing (never an expired token as if it were
 // valid), instead of exchanging again on every request in silence.
 func TestSkewedClockIsNamedOnce(t *testing.T) {
 	w := newWorld(t, fakeppm.Options{Now: func() time.Time { return time.Now().Add(-2 * time.Hour) }}).withIdentity()
 	for range 2 {
 		r := w.run(gitRequest("http", hostOf(w.ppm.URL()), ""), "get")
 		lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
-		if r.code != 1 || len(lines) != 1 || !strings.Contains(r.stderr, "clock") || !strings.Contains(r.stderr, "2h0m") || !strings.Contains(r.stderr, "already expired") {
+		if r.code != 1 || len(lines) != 1 || !strings.Contains(r.stderr, "clock") || !strings.Contains(r.stderr, "2h0m") || !strings.Contains(r.stderr, "already expired") || !strings.Contains(r.stderr, "the server's Date header says") {
 			t.Errorf("code %d, stderr %q; want exit 1 and one line naming the clock and a skew of about 2h", r.code, r.stderr)
 		}
 		if r.stdout != "" {

@@ -172,8 +172,8 @@ func (m *Manager) renew(ctx context.Context, address string, opt Options, force 
 
 // exchangeDate is the Date header of the exchange's answer, the server's
 // clock, which the arrival check compares with this machine's; zero when
-// the oauth client does not report it.
-func exchangeDate(*oauth.Token) time.Time { return time.Time{} }
+// the answer had none.
+func exchangeDate(ot *oauth.Token) time.Time { return ot.ServerDate }
 
 // maxArrivalSkew is how far the server's clock (its Date header, or the
 // token's iat) may be from this machine's before an unusable token is put

@@ -112,6 +112,7 @@ func exchangeServer(t *testing.T, now func() time.Time, life time.Duration, call
 		}
 		n := calls.Add(1)
 		iat := now()
+		w.Header().Set("Date", iat.UTC().Format(http.TimeFormat)) // the server's clock
 		tok := jwt(map[string]any{"sub": fmt.Sprintf("user%d", n), "iat": iat.Unix(), "exp": iat.Add(life).Unix()})
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprintf(w, `{"access_token":%q,"token_type":"Bearer","expires_in":%d}`, tok, int(life.Seconds()))
