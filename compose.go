@@ -71,7 +71,9 @@ func (inv *invocation) manager() (*tokens.Manager, error) {
 		Now:         inv.clock(),
 		Prompt:      inv.prompter(),
 	}
-	m.Interactive, _ = inv.interactive()
+	var off string
+	m.Interactive, off = inv.interactive()
+	m.NotInteractive = off
 	if store.Name() != "file" {
 		m.Shared = platform.NewFileStore(path)
 	}

@@ -286,6 +286,11 @@ func TestDeviceFlowApprovedByBrowser(t *testing.T) {
 	if !strings.Contains(r.stderr, "code") {
 		t.Errorf("the person was not shown the code: %q", r.stderr)
 	}
+	// The browser opened the page: the person is told so, and where to go
+	// if it did not show up.
+	if !strings.Contains(r.stderr, "  opened in your browser — if it did not open, go to "+w.ppm.URL()) || strings.Contains(r.stderr, "  open ") {
+		t.Errorf("the lines do not say the browser opened the page: %q", r.stderr)
+	}
 	log, _ := os.ReadFile(filepath.Join(w.home, "browser.log"))
 	if !strings.Contains(string(log), w.ppm.URL()) {
 		t.Errorf("the browser was not opened on the verification URL: %q", log)
@@ -430,6 +435,23 @@ func TestStaticTokenIsServedAndNeverStored(t *testing.T) {
 	}
 }
 
+// nestedParens reports whether s has a parenthesis inside another.
+func nestedParens(s string) bool {
+	depth := 0
+	for _, r := range s {
+		switch r {
+		case '(':
+			depth++
+			if depth > 1 {
+				return true
+			}
+		case ')':
+			depth--
+		}
+	}
+	return false
+}
+
 func TestNonInteractiveWithoutTokenFailsAtOnce(t *testing.T) {
 	w := newWorld(t, fakeppm.Options{})
 	for _, env := range [][2]string{{"GIT_TERMINAL_PROMPT", "0"}, {"PPM_CREDENTIAL_INTERACTIVE", "never"}} {
@@ -439,15 +461,24 @@ func TestNonInteractiveWithoutTokenFailsAtOnce(t *testing.T) {
 		if r.code == 0 || r.stdout != "" {
 			t.Errorf("%s=%s: code %d stdout %q; want failure and no answer", env[0], env[1], r.code, r.stdout)
 		}
-		if lines := strings.Count(strings.TrimSpace(r.stderr), "\n") + 1; lines != 1 || !strings.Contains(r.stderr, "git-credential-ppm login") {
-			t.Errorf("%s=%s: stderr %q; want one line naming `git-credential-ppm login`", env[0], env[1], r.stderr)
+		if lines := strings.Count(strings.TrimSpace(r.stderr), "\n") + 1; lines != 1 || !strings.Contains(r.stderr, "git-credential-ppm login") || !strings.Contains(r.stderr, env[0]+"="+env[1]+" turns logins off") {
+			t.Errorf("%s=%s: stderr %q; want one line naming the setting and `git-credential-ppm login`", env[0], env[1], r.stderr)
+		}
+		// A person who ran `login` is told what stops it, not to run it.
+		r = w.run("", "login")
+		if r.code != exitFailure || strings.Contains(r.stderr, "git-credential-ppm login") || !strings.Contains(r.stderr, env[0]+"="+env[1]) || nestedParens(r.stderr) {
+			t.Errorf("%s=%s: login: exit %d, stderr %q; want 1 and a plain line naming the setting", env[0], env[1], r.code, r.stderr)
 		}
 	}
 	w.set("PPM_CREDENTIAL_INTERACTIVE", "auto")
 	// No terminal, no browser: nobody to show a login to.
 	r := w.run(gitRequest("http", hostOf(w.ppm.URL()), ""), "get")
-	if r.code == 0 || !strings.Contains(r.stderr, "no terminal") {
+	if r.code == 0 || !strings.Contains(r.stderr, "no terminal") || !strings.Contains(r.stderr, "git-credential-ppm login") || nestedParens(r.stderr) {
 		t.Errorf("no terminal and no browser: code %d stderr %q", r.code, r.stderr)
+	}
+	r = w.run("", "login")
+	if r.code != exitFailure || !strings.Contains(r.stderr, "no terminal") || strings.Contains(r.stderr, "git-credential-ppm login") || !strings.Contains(r.stderr, "BROWSER") || nestedParens(r.stderr) {
+		t.Errorf("login with no terminal and no browser: code %d stderr %q", r.code, r.stderr)
 	}
 	if c := w.ppm.Counts(); c.Device != 0 {
 		t.Errorf("a device flow started with nobody to approve it: %+v", c)

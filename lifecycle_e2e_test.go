@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -112,4 +113,49 @@ func TestServerClockAnHourBehindGivesAShortTokenOnce(t *testing.T) {
 		t.Errorf("exchanges = %d; want 1", c.Exchange)
 	}
 	w.assertNoSecretsLeaked(tok)
+}
+
+// TestStoreFallbackWarnsOncePerReason: with no Secret Service, auto keeps
+// tokens in the file store and says so once per user, in one line with no
+// parenthesis inside another; again only when the reason changes; status
+// shows the reason in its store line every time.
+func TestStoreFallbackWarnsOncePerReason(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the Secret Service is the Linux store")
+	}
+	w := newWorld(t, fakeppm.Options{}).withIdentity()
+	w.set("PPM_CREDENTIAL_STORE", "auto")
+	w.set("DBUS_SESSION_BUS_ADDRESS", "")
+	w.set("XDG_RUNTIME_DIR", t.TempDir()) // no session bus socket there
+	warnings := 0
+	for i := 0; i < 3; i++ {
+		r := w.run(gitRequest("http", hostOf(w.ppm.URL()), ""), "get")
+		if r.code != 0 || attr(r.stdout, "password") == "" {
+			t.Fatalf("get %d: %d %q", i, r.code, r.stderr)
+		}
+		if strings.Contains(r.stderr, "keeping tokens in the file store") {
+			warnings++
+			if nestedParens(r.stderr) || strings.Count(r.stderr, "\n") != 1 {
+				t.Errorf("the warning: %q; want one line, no parenthesis in another", r.stderr)
+			}
+		}
+		if s := w.run("", "status"); !strings.Contains(s.stdout, "store: file (") || !strings.Contains(s.stdout, "no D-Bus session") {
+			t.Errorf("status does not show why the file store is used: %q", s.stdout)
+		}
+	}
+	if warnings != 1 {
+		t.Errorf("the fallback warning came %d times in 3 gets (and 3 status runs); want once", warnings)
+	}
+	// Another reason: said once more.
+	w.set("DBUS_SESSION_BUS_ADDRESS", "unix:path="+filepath.Join(t.TempDir(), "no-bus"))
+	var again []string
+	for i := 0; i < 2; i++ {
+		r := w.run(gitRequest("http", hostOf(w.ppm.URL()), ""), "get")
+		if strings.Contains(r.stderr, "keeping tokens in the file store") {
+			again = append(again, r.stderr)
+		}
+	}
+	if len(again) != 1 || !strings.Contains(again[0], "no-bus") {
+		t.Errorf("after the reason changed: %q; want the warning once, with the new reason", again)
+	}
 }

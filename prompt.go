@@ -61,11 +61,9 @@ func (p *prompter) CanReach() (bool, string) {
 	if p.tty != nil || p.browser != nil {
 		return true, ""
 	}
-	why := "no terminal"
+	why := "no terminal and no browser"
 	if p.noWhy != "" {
-		why += " and " + p.noWhy
-	} else {
-		why += " and no browser"
+		why += ", " + p.noWhy
 	}
 	return false, why
 }
@@ -88,24 +86,34 @@ func (p *prompter) ShowCode(ctx context.Context, address string, da tokens.Login
 	}
 	address = termtext.Escape(address)
 	p.say("To sign in to Posit Package Manager at %s:", address)
-	if show.VerificationURIComplete != "" {
-		p.say("  open %s", show.VerificationURIComplete)
-		p.say("  (or open %s and enter the code %s)", show.VerificationURI, show.UserCode)
-	} else {
-		p.say("  open %s and enter the code %s", show.VerificationURI, show.UserCode)
-	}
-	opened := false
+	// The browser first, so the lines can say whether it opened.
+	opened, failed := false, ""
 	if p.browser != nil {
 		target := da.VerificationURIComplete
 		if target == "" {
 			target = da.VerificationURI
 		}
 		if err := p.openBrowser(ctx, p.browser, target); err != nil {
-			p.say("  (could not open a browser: %s)", termtext.Escape(err.Error()))
+			failed = termtext.Escape(err.Error())
 		} else {
 			opened = true
 			p.inv.tracef("opened the browser with %s", p.browser[0])
 		}
+	}
+	if failed != "" {
+		p.say("  could not open a browser: %s", failed)
+	}
+	switch {
+	case opened && show.VerificationURIComplete != "":
+		p.say("  opened in your browser — if it did not open, go to %s", show.VerificationURIComplete)
+		p.say("  (or go to %s and enter the code %s)", show.VerificationURI, show.UserCode)
+	case opened:
+		p.say("  opened in your browser — if it did not open, go to %s and enter the code %s", show.VerificationURI, show.UserCode)
+	case show.VerificationURIComplete != "":
+		p.say("  open %s", show.VerificationURIComplete)
+		p.say("  (or open %s and enter the code %s)", show.VerificationURI, show.UserCode)
+	default:
+		p.say("  open %s and enter the code %s", show.VerificationURI, show.UserCode)
 	}
 	for _, line := range loginQR(p.inv.getenv, p.out, p.live, opened, da.VerificationURIComplete) {
 		p.say("%s", line)

@@ -35,8 +35,8 @@ const browserGrace = time.Second
 //     xdg-open is installed; otherwise no browser.
 //
 // argv may contain "%s"; pass it to OpenBrowser. When ok is false, why says
-// in a few words why there is no browser, e.g. "connected over SSH (set
-// BROWSER to open one here)".
+// in a few words, with no advice (the caller adds the fix that fits), why
+// there is no browser, e.g. "connected over SSH".
 func BrowserCommand(getenv func(string) string, goos string) (argv []string, ok bool, why string) {
 	find := func(name string) (string, error) {
 		if p := pathlook.Find(getenv, name); p != "" {
@@ -74,7 +74,7 @@ func browserCommand(e browserEnv) ([]string, bool, string) {
 		return browserFromEnv(e, b)
 	}
 	if e.getenv("SSH_CONNECTION") != "" || e.getenv("SSH_CLIENT") != "" || e.getenv("SSH_TTY") != "" {
-		return nil, false, "connected over SSH (set BROWSER to open one here)"
+		return nil, false, "connected over SSH"
 	}
 	switch e.goos {
 	case "darwin":
@@ -89,17 +89,17 @@ func browserCommand(e browserEnv) ([]string, bool, string) {
 			if _, err := e.lookPath("cmd.exe"); err == nil {
 				return []string{"cmd.exe", "/c", "start", "%s"}, true, ""
 			}
-			return nil, false, "on WSL without wslview or cmd.exe on PATH (set BROWSER)"
+			return nil, false, "on WSL without wslview or cmd.exe on PATH"
 		}
 		if e.getenv("DISPLAY") == "" && e.getenv("WAYLAND_DISPLAY") == "" {
-			return nil, false, "no display (DISPLAY and WAYLAND_DISPLAY are unset; set BROWSER to use one anyway)"
+			return nil, false, "no display: DISPLAY and WAYLAND_DISPLAY are unset"
 		}
 		if _, err := e.lookPath("xdg-open"); err != nil {
-			return nil, false, "xdg-open is not installed (install xdg-utils or set BROWSER)"
+			return nil, false, "xdg-open is not installed"
 		}
 		return []string{"xdg-open"}, true, ""
 	}
-	return nil, false, "no known way to open a browser on " + e.goos + " (set BROWSER)"
+	return nil, false, "no known way to open a browser on " + e.goos
 }
 
 // browserFromEnv picks the first command of the BROWSER list whose program
@@ -113,7 +113,7 @@ func browserFromEnv(e browserEnv, list string) ([]string, bool, string) {
 	for entry := range strings.SplitSeq(list, sep) {
 		argv, err := splitCommand(strings.TrimSpace(entry), e.goos != "windows")
 		if err != nil {
-			missing = append(missing, fmt.Sprintf("%q (%v)", entry, err))
+			missing = append(missing, fmt.Sprintf("%q: %v", entry, err))
 			continue
 		}
 		if len(argv) == 0 {

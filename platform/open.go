@@ -74,7 +74,7 @@ func OpenStore(choice string, opts Options) (store Store, warning string, err er
 		}
 		fs := NewFileStore(opts.FilePath)
 		fs.reason = err.Error()
-		return fs, fmt.Sprintf("git-credential-ppm: keeping tokens in the file store %s (%v); set PPM_CREDENTIAL_STORE=%s to silence this", opts.FilePath, err, StoreFile), nil
+		return fs, fmt.Sprintf("git-credential-ppm: keeping tokens in the file store %s, because %v; set PPM_CREDENTIAL_STORE=%s to silence this", opts.FilePath, err, StoreFile), nil
 	}
 	var names []string
 	for _, k := range storeKinds() {

@@ -39,10 +39,11 @@ func (m *Manager) Renew(ctx context.Context, address string, opt Options) (Token
 	}
 	if why := m.cannotRenew(); why != "" {
 		if t, ok := m.stillUsable(address, opt); ok {
-			m.warn(fmt.Sprintf("the token for %s has %s left and cannot be renewed here (%s), so it is used as is; run `git-credential-ppm login` in a terminal for a fresh one", address, m.left(t), why))
+			m.warn(fmt.Sprintf("the token for %s has %s left and cannot be renewed here, %s, so it is used as is; run `git-credential-ppm login` in a terminal for a fresh one", address, m.left(t), why))
 			return t, nil
 		}
-		return Token{}, fmt.Errorf("%w: no valid token for %s and %s; run `git-credential-ppm login` in a terminal%s", ErrLoginRequired, address, why, ciHint(m.Interactive))
+		// Someone ran git, pip or uv: the fix is a login of their own.
+		return Token{}, &loginRequired{fmt.Sprintf("no valid token for %s: %s; run `git-credential-ppm login` in a terminal%s", address, why, ciHint(m.Interactive))}
 	}
 	t, err := m.renew(ctx, address, opt, false)
 	if err == nil || ctx.Err() != nil {
@@ -61,22 +62,30 @@ func (m *Manager) cannotRenew() string {
 		return ""
 	}
 	if !m.Interactive {
-		return "logins are disabled here (PPM_CREDENTIAL_INTERACTIVE=never or GIT_TERMINAL_PROMPT=0) and no CI identity token is configured"
+		return m.logins() + " turns logins off here and no CI identity token is configured"
 	}
 	if m.Prompt == nil {
 		return "no one to show a login to"
 	}
 	if ok, why := m.Prompt.CanReach(); !ok {
-		return "no one to show a login to: " + why
+		return why
 	}
 	return ""
+}
+
+// logins names what turned logins off.
+func (m *Manager) logins() string {
+	if m.NotInteractive != "" {
+		return m.NotInteractive
+	}
+	return "PPM_CREDENTIAL_INTERACTIVE=never or GIT_TERMINAL_PROMPT=0"
 }
 
 func ciHint(interactive bool) string {
 	if interactive {
 		return ""
 	}
-	return ", or give CI an identity token (PACKAGEMANAGER_IDENTITY_TOKEN_FILE or PACKAGEMANAGER_IDENTITY_TOKEN)"
+	return ", or give CI an identity token with PACKAGEMANAGER_IDENTITY_TOKEN_FILE or PACKAGEMANAGER_IDENTITY_TOKEN"
 }
 
 // stillUsable looks again for the token find would fall back to and
@@ -101,7 +110,12 @@ func (m *Manager) Login(ctx context.Context, address string) (Token, error) {
 		return Token{}, err
 	}
 	if why := m.cannotRenew(); why != "" {
-		return Token{}, fmt.Errorf("%w: cannot log in to %s: %s; run `git-credential-ppm login` in a terminal%s", ErrLoginRequired, address, why, ciHint(m.Interactive))
+		// A person ran `login`: say what stops it here, not to run it.
+		fix := "run it in a terminal, or set BROWSER to a command that opens the login page"
+		if !m.Interactive {
+			fix = "run it where " + m.logins() + " is not set" + ciHint(false)
+		}
+		return Token{}, &loginRequired{fmt.Sprintf("cannot log in to %s: %s; %s", address, why, fix)}
 	}
 	return m.renew(ctx, address, Options{}, true)
 }
@@ -290,9 +304,9 @@ func (m *Manager) deviceFlow(ctx context.Context, client *oauth.Client, address 
 	case err == nil:
 		return id, nil
 	case errors.Is(err, oauth.ErrAccessDenied):
-		return "", fmt.Errorf("the login for %s was denied in the browser; run `git-credential-ppm login` to try again", address)
+		return "", fmt.Errorf("the login for %s was denied in the browser; log in again to try once more", address)
 	case errors.Is(err, oauth.ErrExpired):
-		return "", fmt.Errorf("the login code for %s expired before it was approved; run `git-credential-ppm login` to get a new one", address)
+		return "", fmt.Errorf("the login code for %s expired before it was approved; log in again for a new one", address)
 	case ctx.Err() != nil:
 		return "", fmt.Errorf("the login for %s was cancelled", address)
 	default:

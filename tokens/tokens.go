@@ -19,6 +19,12 @@ import (
 // can be reached).
 var ErrLoginRequired = errors.New("login required")
 
+// loginRequired is an ErrLoginRequired that reads as its own sentence.
+type loginRequired struct{ msg string }
+
+func (e *loginRequired) Error() string        { return e.msg }
+func (e *loginRequired) Is(target error) bool { return target == ErrLoginRequired }
+
 // Source says where a token came from.
 type Source string
 
@@ -90,6 +96,9 @@ type Manager struct {
 	// Interactive allows a device flow. When false, logins that need a
 	// person fail at once with ErrLoginRequired.
 	Interactive bool
+	// NotInteractive names the setting that turned logins off (e.g.
+	// "GIT_TERMINAL_PROMPT=0"), for the message when Interactive is false.
+	NotInteractive string
 	// LockDir holds the per-address lock files.
 	LockDir string
 	// HTTP is the client for PPM's endpoints.
