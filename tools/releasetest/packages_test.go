@@ -26,8 +26,8 @@ func (r *release) packageFile(t *testing.T, pattern string) string {
 }
 
 // TestDebPackage: the .deb's control fields, and what dpkg-deb -x unpacks:
-// /usr/bin/git-credential-ppm (which runs and reports this version) and
-// the LICENSE as the Debian copyright file.
+// /usr/bin/git-credential-ppm (which runs and reports this version), the
+// LICENSE as the Debian copyright file and the README.
 func TestDebPackage(t *testing.T) {
 	r := load(t)
 	need(t, "dpkg-deb")
@@ -46,7 +46,8 @@ func TestDebPackage(t *testing.T) {
 }
 
 // TestRpmPackage: the .rpm's payload, unpacked with rpm2cpio and cpio, holds
-// the same binary at /usr/bin and the LICENSE under /usr/share/licenses.
+// the same binary at /usr/bin, the LICENSE under /usr/share/licenses and the
+// README under /usr/share/doc.
 func TestRpmPackage(t *testing.T) {
 	r := load(t)
 	need(t, "rpm2cpio")
@@ -63,7 +64,8 @@ func TestRpmPackage(t *testing.T) {
 }
 
 // checkPackageTree checks an unpacked package: the executable binary at
-// usr/bin, identical to the archive's, its `version`, and the license file.
+// usr/bin, identical to the archive's, its `version`, the license file and
+// the README.
 func checkPackageTree(t *testing.T, r *release, root, licensePath string) {
 	t.Helper()
 	bin := filepath.Join(root, "usr", "bin", name)
@@ -84,5 +86,14 @@ func checkPackageTree(t *testing.T, r *release, root, licensePath string) {
 	want, _ := os.ReadFile(filepath.Join(r.root, "LICENSE"))
 	if err != nil || !bytes.Equal(lic, want) {
 		t.Errorf("the package's /%s is not the LICENSE (%v)", licensePath, err)
+	}
+	// The README, where Debian and Fedora keep a package's documentation
+	// (a format's overrides.contents replaces the shared list in
+	// .goreleaser.yaml: each format must name it).
+	const readmePath = "usr/share/doc/git-credential-ppm/README.md"
+	readme, err := os.ReadFile(filepath.Join(root, readmePath))
+	want, _ = os.ReadFile(filepath.Join(r.root, "README.md"))
+	if err != nil || !bytes.Equal(readme, want) {
+		t.Errorf("the package has no /%s identical to the checkout's README.md (%v)", readmePath, err)
 	}
 }
