@@ -52,6 +52,8 @@ type world struct {
 	home  string
 	env   []string
 	trace string
+	// limit bounds each command runCmd runs (0: 60 s).
+	limit time.Duration
 	// stderrs holds everything the helper and the clients printed on
 	// stderr, for the leak check.
 	mu      sync.Mutex
@@ -133,7 +135,11 @@ func (w *world) run(stdin string, args ...string) result {
 
 func (w *world) runCmd(cmd *exec.Cmd, stdin string) result {
 	w.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	limit := w.limit
+	if limit == 0 {
+		limit = 60 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	c := exec.CommandContext(ctx, cmd.Path, cmd.Args[1:]...)
 	c.Dir = cmd.Dir
@@ -157,7 +163,7 @@ func (w *world) runCmd(cmd *exec.Cmd, stdin string) result {
 		w.t.Fatalf("running %v: %v", cmd.Args, err)
 	}
 	if ctx.Err() != nil {
-		w.t.Fatalf("%v did not finish within 60 s (stderr: %s)", cmd.Args, errb.String())
+		w.t.Fatalf("%v did not finish within %s (stderr: %s)", cmd.Args, limit, errb.String())
 	}
 	w.mu.Lock()
 	w.stderrs = append(w.stderrs, errb.String())

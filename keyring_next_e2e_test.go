@@ -192,6 +192,7 @@ func TestKeyringHandsForeignCallsToTheNextKeyring(t *testing.T) {
 // stay reachable through our link first on PATH, for set, get and del;
 // our address is still ours.
 func TestKeyringHandsOnToDebiansKeyring(t *testing.T) {
+	t.Parallel()
 	testtool.NeedFrom(t, "dbus-run-session", "dbus")
 	testtool.NeedFrom(t, "gnome-keyring-daemon", "gnome-keyring")
 	debianKeyring := "/usr/bin/keyring"

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/posit-dev/git-credential-ppm/internal/fakeppm"
 	"github.com/posit-dev/git-credential-ppm/internal/testtool"
@@ -135,9 +136,11 @@ func readmeQuickStart(t *testing.T) string {
 // What PyPI would serve comes from Debian's packages (pypiStandIn), and
 // `python` is Debian's python3.
 func TestPositKeyringQuickStart(t *testing.T) {
+	t.Parallel() // a minute of Python starts, mostly waiting on them
 	py := needDebianPython(t)
 	testtool.Need(t, "bash")
 	w := newWorld(t, fakeppm.Options{}).withBrowser()
+	w.limit = 5 * time.Minute // three pip installs, a login and an upload
 	findLinks, pythonPath := pypiStandIn(t, w, buildLinuxWheel(t, w.home))
 	// `python` is Debian's python3, as `python` is on many machines.
 	pybin := filepath.Join(w.home, "python-bin")

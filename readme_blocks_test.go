@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/posit-dev/git-credential-ppm/internal/fakeppm"
 	"github.com/posit-dev/git-credential-ppm/internal/testtool"
@@ -193,6 +194,9 @@ func runReadmeBlock(t *testing.T, bash, block string) {
 		cmd.Dir = "." // the demo runs from the checkout, as the README says
 	}
 	w.env = env
+	if strings.HasPrefix(block, "bash scripts/demo.sh") {
+		w.limit = 5 * time.Minute // it builds three programs, then a venv for pip and twine
+	}
 	r := w.runCmd(cmd, "")
 	if r.code != 0 {
 		t.Fatalf("the README block failed (exit %d):\n%s\nstdout:\n%s\nstderr:\n%s", r.code, script, r.stdout, r.stderr)
@@ -217,6 +221,13 @@ func runReadmeBlock(t *testing.T, bash, block string) {
 	case strings.HasPrefix(block, "bash scripts/demo.sh"):
 		if !strings.Contains(r.stdout, "[browser] opened") || !strings.Contains(r.stdout, "refs/heads/main") {
 			t.Errorf("the demo does not show the browser's line or the ls-remote:\n%s", r.stdout)
+		}
+		// pip and twine, through the wheel's backend, against the fake.
+		needDebianPython(t)
+		for _, want := range []string{"git_credential_ppm.Keyring (priority: 9.9)", "GET /pypi-auth/latest/files/ppm_demo-1.0.0-py3-none-any.whl → 200", "POST /upload/pypi/local-python-src → 200"} {
+			if !strings.Contains(r.stdout, want) {
+				t.Errorf("the demo's pip and twine part does not show %q:\n%s", want, r.stdout)
+			}
 		}
 	}
 	if fileExists(w.trace) && !strings.HasPrefix(block, "bash scripts/demo.sh") { // the demo runs its own fake
