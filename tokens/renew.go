@@ -304,9 +304,9 @@ func (m *Manager) deviceFlow(ctx context.Context, client *oauth.Client, address 
 	case err == nil:
 		return id, nil
 	case errors.Is(err, oauth.ErrAccessDenied):
-		return "", fmt.Errorf("the login for %s was denied in the browser; log in again to try once more", address)
+		return "", fmt.Errorf("the login for %s was denied in the browser; run `git-credential-ppm login` to try again", address)
 	case errors.Is(err, oauth.ErrExpired):
-		return "", fmt.Errorf("the login code for %s expired before it was approved; log in again for a new one", address)
+		return "", fmt.Errorf("the login code for %s expired before it was approved; run `git-credential-ppm login` to get a new one", address)
 	case ctx.Err() != nil:
 		return "", fmt.Errorf("the login for %s was cancelled", address)
 	default:
