@@ -286,7 +286,8 @@ func checkVersionOutput(t *testing.T, r *release, bin string) {
 }
 
 // TestChecksumsFile: the real sha256sum -c accepts checksums.txt in dist/,
-// and it lists every archive, package and wheel there, nothing else.
+// and it lists every archive, package, wheel and installer there, nothing
+// else.
 func TestChecksumsFile(t *testing.T) {
 	r := load(t)
 	need(t, "sha256sum")
@@ -300,7 +301,8 @@ func TestChecksumsFile(t *testing.T) {
 	}
 	for _, e := range entries {
 		n := e.Name()
-		shipped := strings.HasSuffix(n, ".tar.gz") || strings.HasSuffix(n, ".zip") || strings.HasSuffix(n, ".deb") || strings.HasSuffix(n, ".rpm") || strings.HasSuffix(n, ".whl")
+		shipped := strings.HasSuffix(n, ".tar.gz") || strings.HasSuffix(n, ".zip") || strings.HasSuffix(n, ".deb") || strings.HasSuffix(n, ".rpm") || strings.HasSuffix(n, ".whl") ||
+			n == "install.sh" || n == "install.ps1"
 		if _, listed := r.checksums[n]; shipped != listed {
 			t.Errorf("dist/%s: shipped %v, listed in checksums.txt %v", n, shipped, listed)
 		}
