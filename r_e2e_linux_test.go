@@ -277,3 +277,36 @@ cat("packages:", nrow(available.packages(filters = list())), "\n")
 		t.Errorf("a token reached R's output")
 	}
 }
+
+// TestRUnderExec: without setup, R run by exec finds NETRC and
+// R_DEFAULT_NETRC, and R before 4.6 installs with the README's one line
+// pointing the curl method at it; the file is gone afterwards.
+func TestRUnderExec(t *testing.T) {
+	t.Parallel()
+	rscript := testtool.NeedFrom(t, "Rscript", "r-base-core")
+	testtool.Need(t, "curl")
+	w := newWorld(t, fakeppm.Options{}).withIdentity()
+	lib := filepath.Join(w.home, "lib")
+	os.Mkdir(lib, 0o700)
+	r := w.run("", "exec", "--", rscript, "--vanilla", "-e", `
+f <- Sys.getenv("NETRC")
+cat("same file:", nzchar(f) && identical(f, Sys.getenv("R_DEFAULT_NETRC")), "\n")
+options(download.file.method = "curl", download.file.extra = paste("--fail --netrc-file", shQuote(Sys.getenv("NETRC"))))
+options(repos = c(PPM = "`+w.ppm.CRANAuthURL()+`"))
+install.packages("ppmdemo", lib = "`+lib+`", quiet = TRUE)
+cat("installed:", "ppmdemo" %in% rownames(installed.packages("`+lib+`")), "\n")
+cat("netrc:", f, "\n")`)
+	if r.code != 0 || !strings.Contains(r.stdout, "same file: TRUE") || !strings.Contains(r.stdout, "installed: TRUE") {
+		t.Fatalf("exec Rscript: %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	_, file, _ := strings.Cut(r.stdout, "netrc: ")
+	if file = strings.TrimSpace(file); file == "" || fileExists(file) {
+		t.Errorf("the netrc file %q is still there after exec", file)
+	}
+	if c := w.ppm.Counts(); c.Unauthorized != 0 {
+		t.Errorf("%d requests refused", c.Unauthorized)
+	}
+	if tokenIn(w.ppm, r.stdout+r.stderr) {
+		t.Errorf("a token reached R's output")
+	}
+}
