@@ -42,8 +42,8 @@ local(tryCatch({
     st$renew <- if (nxt > now) nxt else now + 30
     if (!ok && !st$failed) {
       why <- if (file.exists(err)) readLines(err, warn = FALSE) else character()
-      message(paste(c(why, paste0("git-credential-ppm: R sends no token for such an address until `", bin,
-                                  " login` succeeds; it looks again before your next command")), collapse = "\n"))
+      message(paste(c(why, "git-credential-ppm: R goes on without that token and tries again before your next command"),
+                    collapse = "\n"))
     }
     st$failed <- !ok
     # A netrc entry names a host, not a scheme: a plain http:// repository on
