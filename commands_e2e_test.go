@@ -40,12 +40,13 @@ func TestExitStatusTable(t *testing.T) {
 		{[]string{"exec", "--bogus"}, exitUsage, "", `exec: unknown option "--bogus"`},
 		{[]string{"doctor", "extra"}, exitUsage, "", "the URL must be an http(s) URL with a host"},
 		{[]string{"doctor", "https://ppm.example.invalid/x", "extra"}, exitUsage, "", `unexpected argument "extra"`},
-		{[]string{"setup", "extra"}, exitUsage, "", `unexpected argument "extra"`},
+		{[]string{"setup", "extra"}, exitUsage, "", `address "extra" must start with https://`},
+		{[]string{"setup", "--remove", w.ppm.URL()}, exitUsage, "", "--remove takes no ADDRESS"},
 		{[]string{"keyring", "--bogus"}, exitUsage, "", ""},
 		{[]string{"keyring", "get", "https://other.example.com", "__token__"}, exitFailure, "", ""},
 		{[]string{"status"}, exitOK, w.ppm.URL(), ""},
 		{[]string{"logout"}, exitOK, "", "No token stored"},
-		{[]string{"login", "http://127.0.0.1:1"}, exitUsage, "", "is not one of PACKAGEMANAGER_ADDRESS"},
+		{[]string{"login", "http://127.0.0.1:1"}, exitUsage, "", "is not one of the configured addresses (PACKAGEMANAGER_ADDRESS: "},
 		{[]string{"login", "not a url"}, exitUsage, "", "must start with https://"},
 		{[]string{"frobnicate"}, exitOK, "", ""}, // git's rule: stdin is not a terminal
 	}
@@ -142,14 +143,14 @@ func TestWithoutAddressEveryCommandFails(t *testing.T) {
 		}
 		r := w.runCmd(cmd, "")
 		lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
-		if r.code != exitFailure || len(lines) != 1 || !strings.Contains(r.stderr, "PACKAGEMANAGER_ADDRESS is not set") {
-			t.Errorf("%q without an address: exit %d, stderr %q; want 1 and one line saying PACKAGEMANAGER_ADDRESS is not set", args, r.code, r.stderr)
+		if r.code != exitFailure || len(lines) != 1 || !strings.Contains(r.stderr, "no Package Manager address is configured") {
+			t.Errorf("%q without an address: exit %d, stderr %q; want 1 and one line saying no address is configured", args, r.code, r.stderr)
 		}
 	}
 	if r := w.run("", "status", "--json"); r.code != exitFailure || !strings.Contains(r.stdout, `"configured": false`) {
 		t.Errorf("status --json without an address: exit %d, stdout %q; want 1 and configured false", r.code, r.stdout)
 	}
-	if r := w.run("", "doctor"); r.code != exitFailure || !strings.Contains(r.stdout, "PACKAGEMANAGER_ADDRESS is not set") {
+	if r := w.run("", "doctor"); r.code != exitFailure || !strings.Contains(r.stdout, "no Package Manager address is configured") {
 		t.Errorf("doctor without an address: exit %d, stdout %q", r.code, r.stdout)
 	}
 	if c := w.ppm.Counts(); c != (fakeppm.Counts{}) {

@@ -61,7 +61,7 @@ func runDoctor(ctx context.Context, e *invocation, args []string) int {
 		d.bad("configuration: %v", errNoAddress)
 		return 1
 	default:
-		d.ok("configuration: PACKAGEMANAGER_ADDRESS = %s", joinRaw(list))
+		d.ok("configuration: %s (%s)", joinRaw(list), e.originDetail())
 	}
 	d.checkIdentity(ctx)
 	d.checkTrust()

@@ -87,7 +87,7 @@ func TestDoctorWithoutAddress(t *testing.T) {
 	w := newWorld(t, fakeppm.Options{})
 	w.set("PACKAGEMANAGER_ADDRESS", "")
 	r := w.run("", "doctor")
-	if r.code != 1 || strings.Count(r.stdout, "\n") != 1 || !strings.Contains(r.stdout, "✗ configuration: PACKAGEMANAGER_ADDRESS is not set") {
+	if r.code != 1 || strings.Count(r.stdout, "\n") != 1 || !strings.Contains(r.stdout, "✗ configuration: no Package Manager address is configured") {
 		t.Errorf("doctor without an address: %d %q %q", r.code, r.stdout, r.stderr)
 	}
 }

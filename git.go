@@ -37,6 +37,12 @@ func readGitRequest(inv *invocation, action string) (*protocol.Attributes, proto
 		inv.errorf("%v", err)
 		return nil, protocol.Address{}, 1
 	}
+	if len(list) == 0 && action == "get" {
+		// git shows a helper's stderr: without this line a new shell in
+		// which nothing is configured only gets git's own password prompt.
+		inv.errorf("git asked for %s://%s, but %v", attrs.Protocol(), attrs.Host(), errNoAddress)
+		return nil, protocol.Address{}, 0
+	}
 	addr, ok := matchGit(list, attrs)
 	if !ok {
 		inv.tracef("%s %s://%s: not a configured Package Manager address", action, attrs.Protocol(), attrs.Host())

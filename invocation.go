@@ -11,6 +11,7 @@ import (
 
 	"github.com/posit-dev/git-credential-ppm/internal/redact"
 	"github.com/posit-dev/git-credential-ppm/internal/termtext"
+	"github.com/posit-dev/git-credential-ppm/internal/userconfig"
 	"github.com/posit-dev/git-credential-ppm/protocol"
 )
 
@@ -34,6 +35,7 @@ type invocation struct {
 
 	addrOnce sync.Once
 	addrList []protocol.Address
+	addrFrom string // PACKAGEMANAGER_ADDRESS, or the configuration file's path
 	addrErr  error
 }
 
@@ -60,21 +62,79 @@ func (inv *invocation) environment() []string {
 	return nil
 }
 
-// addresses parses PACKAGEMANAGER_ADDRESS, once per invocation (a get
-// needs it to match git's request and again to open the store). Unset is
-// not an error: the helper serves nothing.
+// envAddress is the variable that names the Package Manager address(es);
+// when set it overrides the remembered ones entirely.
+const envAddress = "PACKAGEMANAGER_ADDRESS"
+
+// addresses returns the addresses in force, once per invocation (a get
+// needs them to match git's request and again to open the store):
+// PACKAGEMANAGER_ADDRESS when it is set, else those remembered in the
+// user configuration file (setup ADDRESS, login ADDRESS). None is not an
+// error: the helper serves nothing.
 func (inv *invocation) addresses() ([]protocol.Address, error) {
 	inv.addrOnce.Do(func() {
-		raw := strings.TrimSpace(inv.getenv("PACKAGEMANAGER_ADDRESS"))
-		if raw == "" {
-			return
-		}
-		inv.addrList, inv.addrErr = protocol.ParseAddressList(raw)
-		if inv.addrErr != nil {
-			inv.addrList, inv.addrErr = nil, fmt.Errorf("PACKAGEMANAGER_ADDRESS: %w", inv.addrErr)
-		}
+		inv.addrList, inv.addrFrom, inv.addrErr = loadAddresses(inv.getenv)
 	})
 	return inv.addrList, inv.addrErr
+}
+
+// addressOrigin says where the addresses in force come from, for a person:
+// "PACKAGEMANAGER_ADDRESS", or the configuration file's path ("" when
+// none is configured).
+func (inv *invocation) addressOrigin() string {
+	_, _ = inv.addresses()
+	return inv.addrFrom
+}
+
+// loadAddresses reads the addresses in force and where they come from.
+func loadAddresses(getenv func(string) string) (list []protocol.Address, from string, err error) {
+	if raw := strings.TrimSpace(getenv(envAddress)); raw != "" {
+		list, err := protocol.ParseAddressList(raw)
+		if err != nil {
+			return nil, envAddress, fmt.Errorf("%s: %w", envAddress, err)
+		}
+		return list, envAddress, nil
+	}
+	path, err := userconfig.Path(getenv)
+	if err != nil {
+		return nil, "", nil // no configuration directory: nothing remembered
+	}
+	cfg, err := userconfig.Load(path)
+	if err != nil || len(cfg.Addresses) == 0 {
+		return nil, "", err
+	}
+	for _, raw := range cfg.Addresses {
+		a, err := protocol.ParseAddress(raw)
+		if err != nil {
+			return nil, path, fmt.Errorf("%w (remembered in %s); fix the file, or run `git-credential-ppm setup --remove` and then `git-credential-ppm setup ADDRESS`", err, path)
+		}
+		list = append(list, a)
+	}
+	return list, path, nil
+}
+
+// originDetail says where the addresses in force come from, for status and
+// doctor: "from PACKAGEMANAGER_ADDRESS" (and the remembered addresses it
+// overrides, if any) or "remembered in <file>".
+func (inv *invocation) originDetail() string {
+	from := inv.addressOrigin()
+	if from != envAddress {
+		return describeOrigin(from)
+	}
+	detail := "from " + envAddress
+	if cfg, err := inv.loadUserConfig(); err == nil && len(cfg.Addresses) > 0 {
+		detail += fmt.Sprintf(", which overrides the addresses remembered in %s (%s)", cfg.Path, strings.Join(cfg.Addresses, ", "))
+	}
+	return detail
+}
+
+// describeOrigin names where the addresses in force come from, for a
+// sentence: "PACKAGEMANAGER_ADDRESS" or "remembered in <file>".
+func describeOrigin(from string) string {
+	if from == envAddress || from == "" {
+		return envAddress
+	}
+	return "remembered in " + from
 }
 
 // configured returns the configured addresses, or errNoAddress when there
@@ -105,7 +165,7 @@ func (inv *invocation) configuredAddress(raw string) (protocol.Address, error) {
 			return a, nil
 		}
 	}
-	return protocol.Address{}, fmt.Errorf("%s is not one of PACKAGEMANAGER_ADDRESS (%s); tokens go only to configured addresses, so add it there first", raw, joinRaw(list))
+	return protocol.Address{}, fmt.Errorf("%s is not one of the configured addresses (%s: %s); tokens go only to configured addresses, so add it there first", raw, describeOrigin(inv.addressOrigin()), joinRaw(list))
 }
 
 // tracer returns the trace sink (PPM_CREDENTIAL_TRACE) or nil.
@@ -172,4 +232,4 @@ func joinRaw(list []protocol.Address) string {
 	return strings.Join(raws, ", ")
 }
 
-var errNoAddress = errors.New("PACKAGEMANAGER_ADDRESS is not set; set it to your Package Manager URL, e.g. export PACKAGEMANAGER_ADDRESS=https://ppm.example.com")
+var errNoAddress = errors.New("no Package Manager address is configured; run `git-credential-ppm setup https://ppm.example.com` with your Package Manager's URL (it is remembered), or set PACKAGEMANAGER_ADDRESS")

@@ -93,7 +93,7 @@ func keyringNotOurs(inv *invocation, cmd protocol.KeyringCommand, args []string)
 }
 
 func keyringListBackends(inv *invocation) {
-	desc := "not configured (PACKAGEMANAGER_ADDRESS unset)"
+	desc := "no Package Manager address configured (run `git-credential-ppm setup ADDRESS`)"
 	if list, err := inv.addresses(); err == nil && len(list) > 0 {
 		if m, err := inv.manager(); err == nil {
 			desc = m.StoreDescription()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -11,43 +12,70 @@ import (
 )
 
 // selectAddresses returns the configured addresses, or the one named on the
-// command line, which must be one of them.
-func selectAddresses(inv *invocation, args []string) ([]protocol.Address, error) {
-	if len(args) == 1 {
-		a, err := inv.configuredAddress(args[0])
-		if err != nil {
-			return nil, err
-		}
-		return []protocol.Address{a}, nil
+// command line, which must be one of them — except for login when
+// PACKAGEMANAGER_ADDRESS is not set: there a new ADDRESS is logged in to
+// and, once that worked, remembered (fresh is that address).
+func selectAddresses(inv *invocation, name string, args []string) (list []protocol.Address, fresh *protocol.Address, err error) {
+	if len(args) == 0 {
+		list, err := inv.configured()
+		return list, nil, err
 	}
-	return inv.configured()
+	a, err := inv.configuredAddress(args[0])
+	if err == nil {
+		return []protocol.Address{a}, nil, nil
+	}
+	want, perr := protocol.ParseAddress(args[0])
+	_, lerr := inv.addresses()
+	if name != "login" || perr != nil || lerr != nil || inv.addressOrigin() == envAddress {
+		return nil, nil, err
+	}
+	if id := tokens.IdentityFromEnv(inv.getenv, nil); id != nil {
+		// An identity token goes only to an address configured beforehand
+		// (docs/contract.md §8); a device flow sends nothing of the person's.
+		why := want.Raw + " is not one of the configured addresses"
+		if errors.Is(err, errNoAddress) {
+			why = "no Package Manager address is configured"
+		}
+		return nil, nil, &refusal{fmt.Sprintf("%s, and the identity token (%s) goes only to configured addresses; run `git-credential-ppm setup %s` first, or set PACKAGEMANAGER_ADDRESS", why, id.Describe(), want.Raw), err}
+	}
+	return []protocol.Address{want}, &want, nil
 }
+
+// refusal is an error with a message of its own that keeps its cause for
+// errors.Is (the exit status depends on it).
+type refusal struct {
+	msg   string
+	cause error
+}
+
+func (r *refusal) Error() string { return r.msg }
+func (r *refusal) Unwrap() error { return r.cause }
 
 // addressCommand is the start of login and logout: flags, the addresses
 // named or configured, and the token manager. code >= 0 means stop with it.
-func addressCommand(inv *invocation, name string, args []string) (list []protocol.Address, m *tokens.Manager, code int) {
+func addressCommand(inv *invocation, name string, args []string) (list []protocol.Address, fresh *protocol.Address, m *tokens.Manager, code int) {
 	fs := newFlags(inv, name)
 	if code := parseFlags(inv, fs, args); code >= 0 {
-		return nil, nil, code
+		return nil, nil, nil, code
 	}
 	if code := extraArguments(inv, fs, 1); code >= 0 {
-		return nil, nil, code
+		return nil, nil, nil, code
 	}
-	list, err := selectAddresses(inv, fs.Args())
+	list, fresh, err := selectAddresses(inv, name, fs.Args())
 	if err != nil {
 		inv.errorf("%s: %v", name, err)
-		return nil, nil, addressExit(err)
+		return nil, nil, nil, addressExit(err)
 	}
 	m, err = inv.manager()
 	if err != nil {
 		inv.errorf("%v", err)
-		return nil, nil, exitFailure
+		return nil, nil, nil, exitFailure
 	}
-	return list, m, -1
+	return list, fresh, m, -1
 }
 
 func runLogin(ctx context.Context, inv *invocation, args []string) int {
-	list, m, code := addressCommand(inv, "login", args)
+	list, fresh, m, code := addressCommand(inv, "login", args)
 	if code >= 0 {
 		return code
 	}
@@ -63,6 +91,19 @@ func runLogin(ctx context.Context, inv *invocation, args []string) int {
 			continue
 		}
 		fmt.Fprintf(inv.stderr, "Logged in to %s%s; token stored in %s%s.\n", termtext.Escape(a.Raw), subjectSuffix(t), m.StoreName(), expirySuffix(t, inv.clock()()))
+	}
+	if fresh != nil && code == exitOK {
+		// Remembered only once the login worked: a mistyped address is not.
+		cfg, err := inv.loadUserConfig()
+		if err == nil {
+			cfg.Add([]string{fresh.Raw}, sameAddress)
+			err = cfg.Save()
+		}
+		if err != nil {
+			inv.errorf("login: the token is stored, but %s could not be remembered (%v); run `git-credential-ppm setup %s`", fresh.Raw, err, fresh.Raw)
+			return exitFailure
+		}
+		fmt.Fprintf(inv.stderr, "Remembered %s in %s: new shells use it without PACKAGEMANAGER_ADDRESS (`git-credential-ppm setup` wires git, pip and uv for it).\n", termtext.Escape(fresh.Raw), cfg.Path)
 	}
 	return code
 }
@@ -82,7 +123,7 @@ func expirySuffix(t tokens.Token, now time.Time) string {
 }
 
 func runLogout(_ context.Context, inv *invocation, args []string) int {
-	list, m, code := addressCommand(inv, "logout", args)
+	list, _, m, code := addressCommand(inv, "logout", args)
 	if code >= 0 {
 		return code
 	}

@@ -133,7 +133,7 @@ func TestKeyringArgvShapes(t *testing.T) {
 	w.set("PACKAGEMANAGER_IDENTITY_TOKEN_FILE", "")
 	addr := w.ppm.URL()
 	w.set("PACKAGEMANAGER_ADDRESS", "")
-	if r := w.keyring("get", index, "__token__"); r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, "PACKAGEMANAGER_ADDRESS is not set") {
+	if r := w.keyring("get", index, "__token__"); r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, "no Package Manager address is configured") {
 		t.Errorf("keyring get without PACKAGEMANAGER_ADDRESS: %d %q %q", r.code, r.stdout, r.stderr)
 	}
 	w.set("PACKAGEMANAGER_ADDRESS", addr)
@@ -346,7 +346,7 @@ func TestExecChoosesTheAddress(t *testing.T) {
 	if r := w.run("", append([]string{"exec", "--address", w.ppm.URL() + "/"}, show...)...); r.code != 0 {
 		t.Errorf("exec --address <configured>: %d %q", r.code, r.stderr)
 	}
-	if r := w.run("", append([]string{"exec", "--address", "https://ppm.unknown.example"}, show...)...); r.code != 2 || !strings.Contains(r.stderr, "not one of PACKAGEMANAGER_ADDRESS") {
+	if r := w.run("", append([]string{"exec", "--address", "https://ppm.unknown.example"}, show...)...); r.code != 2 || !strings.Contains(r.stderr, "not one of the configured addresses (PACKAGEMANAGER_ADDRESS: ") {
 		t.Errorf("exec --address <not configured>: %d %q", r.code, r.stderr)
 	}
 	if c := w.ppm.Counts(); c.Exchange != 1 {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/posit-dev/git-credential-ppm/internal/fakeppm"
 	"github.com/posit-dev/git-credential-ppm/internal/testtool"
+	"github.com/posit-dev/git-credential-ppm/internal/userconfig"
 )
 
 // readmeBlocksNotRunHere are the README's shell blocks TestREADMEShellBlocks
@@ -22,7 +23,7 @@ var readmeBlocksNotRunHere = map[string]string{
 	"python -m venv venv                # a virtual environment for your project":                                                      "installs keyring and twine from PyPI; TestPositKeyringQuickStart runs it word for word with them built from Debian's",
 	"curl -fsSLO https://github.com/posit-dev/git-credential-ppm/releases/download/v1.2.3/git-credential-ppm_1.2.3_linux_amd64.tar.gz": "downloads a published release from GitHub; tools/releasetest checks the archives and checksums.txt of a local build",
 	"pip install git-credential-ppm        # into the environment where you run pip and twine":                                         "installs from PyPI; wheel_e2e_test.go installs the wheel built from this checkout",
-	"export PACKAGEMANAGER_ADDRESS=https://ppm.example.com\npip install --index-url":                                                   "needs the wheel (from PyPI) beside pip and twine; wheel_e2e_test.go runs pip and twine with the wheel built from this checkout",
+	"git-credential-ppm setup https://ppm.example.com     # once: the backend reads the address it remembers\npip install --index-url": "needs the wheel (from PyPI) beside pip and twine; wheel_e2e_test.go runs pip and twine with the wheel built from this checkout",
 	"git-credential-ppm exec -- uv publish --publish-url https://ppm.example.com/upload/pypi/local-python-src dist/*":                  "uv is not installed on the test machines; exec's environment is tested with twine (TestRealTwineThroughExec)",
 	"export PPM_CREDENTIAL_STORE=file      # share tokens with pak":                                                                    "needs R and pak, which the test machines do not have; sharing tokens.toml is tested in platform (file store conformance, other tools' entries kept)",
 }
@@ -65,8 +66,8 @@ func notRunReason(block string) (key, reason string) {
 // here, verbatim, each in a fresh HOME that holds nothing, with bash -e
 // (every command must succeed). What a reader is assumed to have done
 // before a block is set up as a reader would have it: the binary installed
-// on PATH (outside HOME), PACKAGEMANAGER_ADDRESS exported (the Configure
-// step), a browser in which the person approves the login, a Python
+// on PATH (outside HOME), the address remembered and nothing exported (the
+// Configure step, `setup ADDRESS`), a browser in which the person approves the login, a Python
 // virtual environment active for the pip blocks (so `pip install` does not
 // touch the machine's Python), and a project directory holding dist/ for
 // the upload. The only edits to a block: the example address becomes the
@@ -146,7 +147,6 @@ func runReadmeBlock(t *testing.T, bash, block string) {
 	// has not set (the store, its file, git's global config).
 	env := []string{
 		"HOME=" + w.home, "USERPROFILE=" + w.home, "PATH=" + path, "LANG=C",
-		"PACKAGEMANAGER_ADDRESS=" + w.ppm.URL(),
 		"BROWSER=" + os.Getenv("UNUSED_PLACEHOLDER"),
 		"PPM_CREDENTIAL_TRACE=" + w.trace,
 		"GIT_CONFIG_NOSYSTEM=1",
@@ -161,7 +161,7 @@ func runReadmeBlock(t *testing.T, bash, block string) {
 	}
 	for _, kv := range w.env {
 		if v, ok := strings.CutPrefix(kv, "BROWSER="); ok {
-			env[5] = "BROWSER=" + v
+			env[4] = "BROWSER=" + v
 		}
 	}
 	if strings.Contains(block, "Rscript ") {
@@ -180,6 +180,19 @@ func runReadmeBlock(t *testing.T, bash, block string) {
 		if e.Name() != filepath.Base(w.trace) && e.Name() != "browser.sh" {
 			t.Fatalf("HOME is not fresh: it holds %s", e.Name())
 		}
+	}
+	// The Configure step: the address remembered, as `setup ADDRESS` does.
+	cfgPath, err := userconfig.Path(envLookup(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := userconfig.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Add([]string{w.ppm.URL()}, sameAddress)
+	if err := cfg.Save(); err != nil {
+		t.Fatal(err)
 	}
 	script := strings.NewReplacer(
 		"https://__token__@ppm.example.com", strings.Replace(w.ppm.URL(), "://", "://__token__@", 1),

@@ -21,7 +21,7 @@ type setting struct {
 }
 
 var settings = []setting{
-	{name: "PACKAGEMANAGER_ADDRESS", meaning: "Package Manager URL(s), comma-separated (required)"},
+	{name: "PACKAGEMANAGER_ADDRESS", meaning: "Package Manager URL(s), comma-separated; overrides the address setup remembered"},
 	{name: "PACKAGEMANAGER_IDENTITY_TOKEN_FILE", meaning: "OIDC identity token file to exchange (CI); no device flow"},
 	{name: "PACKAGEMANAGER_IDENTITY_TOKEN", meaning: "the OIDC identity token itself, when no file is set", secret: true},
 	{name: "ACTIONS_ID_TOKEN_REQUEST_URL", meaning: "GitHub Actions: where the job's OIDC token is fetched"},

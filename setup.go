@@ -4,49 +4,204 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/posit-dev/git-credential-ppm/internal/clients"
+	"github.com/posit-dev/git-credential-ppm/internal/userconfig"
 	"github.com/posit-dev/git-credential-ppm/protocol"
 )
 
-// runSetup wires every client in clients.Table (or, with --remove, undoes
-// what an earlier setup recorded), printing each change.
+// runSetup remembers the addresses named on the command line, then wires
+// every client in clients.Table for the addresses in force (or, with
+// --remove, undoes what an earlier setup recorded and forgets the
+// remembered addresses), printing each change.
 func runSetup(e *invocation, args []string) int {
 	fs := newFlags(e, "setup")
 	dry := fs.Bool("dry-run", false, "show the changes without making them")
-	remove := fs.Bool("remove", false, "undo what setup did")
+	remove := fs.Bool("remove", false, "undo what setup did and forget the remembered addresses")
 	if code := parseFlags(e, fs, args); code >= 0 {
 		return code
 	}
-	if code := extraArguments(e, fs, 0); code >= 0 {
-		return code
+	named, err := parseNamedAddresses(fs.Args())
+	if err != nil {
+		e.errorf("setup: %v", err)
+		return exitUsage
 	}
-	list, err := e.addresses()
-	if err == nil && len(list) == 0 && !*remove {
+	if *remove && len(named) > 0 {
+		e.errorf("setup: --remove takes no ADDRESS (it undoes everything setup did and forgets every remembered address); run `git-credential-ppm setup --remove`")
+		return exitUsage
+	}
+	if *remove {
+		return runSetupRemove(e, *dry)
+	}
+	var out []string
+	say := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
+	defer func() {
+		for _, line := range out {
+			fmt.Fprintln(e.stdout, line)
+		}
+	}()
+	list, err := rememberAddresses(e, named, *dry, say)
+	if err == nil && len(list) == 0 {
 		err = errNoAddress
 	}
-	if err != nil && !*remove {
+	if err != nil {
 		e.errorf("setup: %v", err)
-		return 1
+		return exitFailure
 	}
 	s, err := newSetupSession(e, list, *dry)
 	if err != nil {
 		e.errorf("setup: %v", err)
-		return 1
+		return exitFailure
 	}
-	if *remove {
-		err = clients.Remove(s, clients.Table)
-	} else {
-		err = clients.Setup(s, clients.Table)
+	err = clients.Setup(s, clients.Table)
+	out = append(out, s.Out...)
+	if err != nil {
+		e.errorf("setup: %v", err)
+		return exitFailure
 	}
+	return exitOK
+}
+
+// parseNamedAddresses parses setup's ADDRESS arguments (each may hold
+// several, separated by commas, as PACKAGEMANAGER_ADDRESS does).
+func parseNamedAddresses(args []string) ([]protocol.Address, error) {
+	var named []protocol.Address
+	for _, arg := range args {
+		list, err := protocol.ParseAddressList(arg)
+		if err != nil {
+			return nil, err
+		}
+		named = append(named, list...)
+	}
+	return named, nil
+}
+
+// sameAddress reports whether two spellings name one address (scheme,
+// host and port, path).
+func sameAddress(a, b string) bool {
+	x, err1 := protocol.ParseAddress(a)
+	y, err2 := protocol.ParseAddress(b)
+	return err1 == nil && err2 == nil && x.Scheme == y.Scheme && x.Host == y.Host && x.Path == y.Path
+}
+
+// loadUserConfig reads the user configuration file.
+func (inv *invocation) loadUserConfig() (*userconfig.Config, error) {
+	path, err := userconfig.Path(inv.getenv)
+	if err != nil {
+		return nil, err
+	}
+	return userconfig.Load(path)
+}
+
+// rememberAddresses adds the named addresses to the configuration file (a
+// dry run only says so) and returns the addresses in force afterwards:
+// PACKAGEMANAGER_ADDRESS's when it is set (it overrides the file), else
+// the remembered ones.
+func rememberAddresses(e *invocation, named []protocol.Address, dry bool, say func(string, ...any)) ([]protocol.Address, error) {
+	if len(named) == 0 {
+		return e.addresses()
+	}
+	cfg, err := e.loadUserConfig()
+	if err != nil {
+		return nil, err
+	}
+	var raws []string
+	for _, a := range named {
+		raws = append(raws, a.Raw)
+	}
+	for _, a := range cfg.Add(raws, sameAddress) {
+		say("address: remember %s in %s", a, cfg.Path)
+	}
+	if len(cfg.Addresses) > 0 && !dry {
+		if err := cfg.Save(); err != nil {
+			return nil, err
+		}
+	}
+	if strings.TrimSpace(e.getenv(envAddress)) != "" {
+		list, err := e.addresses()
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range named {
+			if !containsAddress(list, a) {
+				say("address: warning: %s is set and overrides %s, and it does not name %s: unset it (or add %s to it) for the remembered address to take effect", envAddress, cfg.Path, a.Raw, a.Raw)
+			}
+		}
+		return list, nil
+	}
+	var list []protocol.Address
+	for _, raw := range cfg.Addresses {
+		a, err := protocol.ParseAddress(raw)
+		if err != nil {
+			return nil, fmt.Errorf("%w (remembered in %s); fix the file, or run `git-credential-ppm setup --remove` and then `git-credential-ppm setup ADDRESS`", err, cfg.Path)
+		}
+		list = append(list, a)
+	}
+	if len(named) > 0 && len(list) > len(named) {
+		say("address: setting up every address remembered in %s: %s", cfg.Path, joinRaw(list))
+	}
+	return list, nil
+}
+
+func containsAddress(list []protocol.Address, a protocol.Address) bool {
+	for _, b := range list {
+		if b.Scheme == a.Scheme && b.Host == a.Host && b.Path == a.Path {
+			return true
+		}
+	}
+	return false
+}
+
+// runSetupRemove undoes what setup recorded and forgets the remembered
+// addresses.
+func runSetupRemove(e *invocation, dry bool) int {
+	list, _ := e.addresses() // a damaged configuration file must not stop the undo
+	s, err := newSetupSession(e, list, dry)
+	if err != nil {
+		e.errorf("setup: %v", err)
+		return exitFailure
+	}
+	removed, err := clients.Remove(s, clients.Table)
 	for _, line := range s.Out {
 		fmt.Fprintln(e.stdout, line)
 	}
 	if err != nil {
 		e.errorf("setup: %v", err)
-		return 1
+		return exitFailure
 	}
-	return 0
+	forgot, err := forgetAddresses(e, dry)
+	switch {
+	case err != nil:
+		e.errorf("setup: %v", err)
+		return exitFailure
+	case !removed && !forgot:
+		fmt.Fprintf(e.stdout, "Nothing to remove: setup has not changed anything here (%s) and no address is remembered.\n", s.StatePath)
+	case dry:
+		fmt.Fprintln(e.stdout, "(dry run: nothing was changed)")
+	default:
+		fmt.Fprintln(e.stdout, "Done: what setup changed is undone.")
+	}
+	return exitOK
+}
+
+// forgetAddresses removes the remembered addresses from the configuration
+// file (a dry run only says so); forgot is false when none was remembered.
+func forgetAddresses(e *invocation, dry bool) (forgot bool, err error) {
+	path, err := userconfig.Path(e.getenv)
+	if err != nil {
+		return false, nil // no configuration directory: nothing can be remembered
+	}
+	cfg, err := userconfig.Load(path)
+	if err != nil || len(cfg.Addresses) == 0 {
+		return false, err
+	}
+	fmt.Fprintf(e.stdout, "address: forget %s (remembered in %s)\n", strings.Join(cfg.Addresses, ", "), cfg.Path)
+	if dry {
+		return true, nil
+	}
+	cfg.SetAddresses(nil)
+	return true, cfg.Save()
 }
 
 // clientEnv is what client wiring sees of this invocation.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/posit-dev/git-credential-ppm/internal/termtext"
+	"github.com/posit-dev/git-credential-ppm/internal/userconfig"
 	"github.com/posit-dev/git-credential-ppm/tokens"
 )
 
@@ -44,8 +45,17 @@ type identityStatus struct {
 }
 
 type statusReport struct {
-	Configured bool            `json:"configured"`
-	Message    string          `json:"message,omitempty"`
+	Configured bool   `json:"configured"`
+	Message    string `json:"message,omitempty"`
+	// AddressSource is where the addresses come from: "environment"
+	// (PACKAGEMANAGER_ADDRESS) or "file" (ConfigFile); "" when none is
+	// configured.
+	AddressSource string `json:"address_source,omitempty"`
+	// AddressDetail says the same for a person.
+	AddressDetail string `json:"address_detail,omitempty"`
+	// ConfigFile is the user configuration file that remembers addresses
+	// (setup ADDRESS, login ADDRESS), whether or not it exists.
+	ConfigFile string          `json:"config_file,omitempty"`
 	Store      string          `json:"store,omitempty"`
 	NextLogin  string          `json:"next_login,omitempty"`
 	Identity   *identityStatus `json:"identity,omitempty"`
@@ -96,6 +106,7 @@ func runStatus(_ context.Context, inv *invocation, args []string) int {
 // control characters escaped; --json prints them exactly.
 func printStatus(inv *invocation, rep statusReport) {
 	esc := termtext.Escape
+	fmt.Fprintf(inv.stdout, "addresses: %s\n", esc(rep.AddressDetail))
 	fmt.Fprintf(inv.stdout, "store: %s\n", esc(rep.Store))
 	fmt.Fprintf(inv.stdout, "next login: %s\n", esc(rep.NextLogin))
 	if id := rep.Identity; id != nil {
@@ -155,14 +166,20 @@ func collectStatus(inv *invocation) (statusReport, error) {
 	if err != nil {
 		return statusReport{}, err
 	}
+	cfgPath, _ := userconfig.Path(inv.getenv)
 	if len(list) == 0 {
-		return statusReport{Configured: false, Message: errNoAddress.Error() + "; until then this helper serves nothing.", Addresses: []addressStatus{}, Settings: settings}, nil
+		return statusReport{Configured: false, Message: errNoAddress.Error() + "; until then this helper serves nothing.", ConfigFile: cfgPath, Addresses: []addressStatus{}, Settings: settings}, nil
 	}
 	m, err := inv.manager()
 	if err != nil {
 		return statusReport{}, err
 	}
-	rep := statusReport{Configured: true, Store: m.StoreDescription(), NextLogin: m.NextLogin(), Identity: identityReport(m), Addresses: []addressStatus{}, Settings: settings}
+	source := "file"
+	if inv.addressOrigin() == envAddress {
+		source = "environment"
+	}
+	rep := statusReport{Configured: true, AddressSource: source, AddressDetail: inv.originDetail(), ConfigFile: cfgPath,
+		Store: m.StoreDescription(), NextLogin: m.NextLogin(), Identity: identityReport(m), Addresses: []addressStatus{}, Settings: settings}
 	now := inv.clock()()
 	for _, a := range list {
 		st := addressStatus{Address: a.Raw, Store: m.StoreName(), StoreDetail: m.StoreDescription()}

@@ -138,3 +138,11 @@ func ReadOwnFile(path string, limit int64) ([]byte, error) {
 	}
 	return io.ReadAll(io.LimitReader(f, limit))
 }
+
+// OpenForRead opens a small file the helper reads on every request (the
+// tokens file, the user configuration file) for reading as openForRead
+// does: never through a symbolic link in its place (the error wraps
+// errSymlink), a named pipe there does not block the open, and a regular
+// file is read without the runtime's poller. The caller checks that what
+// it opened is a regular file.
+func OpenForRead(path string) (*os.File, error) { return openForRead(path) }

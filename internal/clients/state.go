@@ -119,7 +119,7 @@ func (s *Session) save() error {
 // step fails, so that --remove can undo a half-finished setup.
 func Setup(s *Session, table []Client) error {
 	if len(s.Addresses) == 0 {
-		return errors.New("no address to set up: PACKAGEMANAGER_ADDRESS is not set; set it to your Package Manager URL and run setup again")
+		return errors.New("no address to set up; run `git-credential-ppm setup https://ppm.example.com` with your Package Manager's URL")
 	}
 	defer func() {
 		if s.dirty && !s.DryRun {
@@ -155,21 +155,20 @@ type Hinter interface {
 }
 
 // Remove takes back what the state file records, then removes the file.
-func Remove(s *Session, table []Client) error {
+// It reports whether there was anything to take back (it says nothing
+// when there was not: the caller may have more to undo).
+func Remove(s *Session, table []Client) (removed bool, err error) {
 	if s.State.empty() {
-		s.Say("Nothing to remove: setup has not changed anything here (%s).", s.StatePath)
-		return nil
+		return false, nil
 	}
 	if err := UndoAll(s, table); err != nil {
-		return err
+		return true, err
 	}
 	if s.DryRun {
-		s.Say("(dry run: nothing was changed)")
-		return nil
+		return true, nil
 	}
 	if err := os.Remove(s.StatePath); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("cannot remove %s (%w); remove it by hand", s.StatePath, err)
+		return true, fmt.Errorf("cannot remove %s (%w); remove it by hand", s.StatePath, err)
 	}
-	s.Say("Done: what setup changed is undone.")
-	return nil
+	return true, nil
 }
