@@ -310,3 +310,43 @@ cat("netrc:", f, "\n")`)
 		t.Errorf("a token reached R's output")
 	}
 }
+
+// TestRWithTheRememberedAddress: `setup ADDRESS` remembers the server, and
+// R started with no PACKAGEMANAGER_ADDRESS anywhere (not in its
+// environment, no ~/.Renviron: RStudio started from the desktop) gets the
+// token, because the block asks the binary for the addresses.
+func TestRWithTheRememberedAddress(t *testing.T) {
+	t.Parallel()
+	rscript := testtool.NeedFrom(t, "Rscript", "r-base-core")
+	testtool.Need(t, "curl")
+	w := newWorld(t, fakeppm.Options{}).withIdentity()
+	w.set("XDG_CONFIG_HOME", filepath.Join(w.home, ".config"))
+	var env []string
+	for _, kv := range w.env {
+		if !strings.HasPrefix(kv, "PACKAGEMANAGER_ADDRESS=") {
+			env = append(env, kv)
+		}
+	}
+	w.env = env
+	if r := w.run("", "setup", w.ppm.URL()); r.code != 0 || !strings.Contains(r.stdout, "R: ") {
+		t.Fatalf("setup ADDRESS: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	if fileExists(filepath.Join(w.home, ".Renviron")) {
+		t.Errorf("setup wrote ~/.Renviron")
+	}
+	rw := &rWorld{world: w, rscript: rscript}
+	lib := filepath.Join(w.home, "lib")
+	r := rw.R(`
+cat("address in R's environment:", nzchar(Sys.getenv("PACKAGEMANAGER_ADDRESS")), "\n")
+dir.create("` + lib + `")
+options(repos = c(PPM = "` + w.ppm.CRANAuthURL() + `"))
+install.packages("ppmdemo", lib = "` + lib + `", quiet = TRUE)
+cat("installed:", "ppmdemo" %in% rownames(installed.packages("` + lib + `")), "\n")
+`)
+	if r.code != 0 || !strings.Contains(r.stdout, "address in R's environment: FALSE") || !strings.Contains(r.stdout, "installed: TRUE") {
+		t.Fatalf("Rscript: %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	if c := w.ppm.Counts(); c.Unauthorized != 0 {
+		t.Errorf("%d requests refused", c.Unauthorized)
+	}
+}
