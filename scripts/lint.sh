@@ -12,6 +12,9 @@ GOOS=windows go vet ./...
 GOOS=darwin CGO_ENABLED=0 go vet ./...
 GOOS=freebsd go vet ./...
 go tool -modfile=tools/go.mod staticcheck ./...
+# The package map of docs/architecture.md against go list ./..., and the
+# documents' links.
+go test -count=1 ./internal/docscheck/
 # The release checks live in the tools module (tools/releasetest).
 (cd tools && go vet ./releasetest/ && go tool staticcheck ./releasetest/)
 # The GitHub workflows; actionlint also runs shellcheck on run: blocks when
@@ -27,4 +30,4 @@ elif [ "${CI:-}" = true ]; then
 else
   echo "lint: SKIPPING shellcheck of install.sh and the workflows' run: blocks (not installed)"
 fi
-echo "lint: gofmt, go vet (linux, windows, darwin, freebsd), staticcheck, actionlint, shellcheck clean"
+echo "lint: gofmt, go vet (linux, windows, darwin, freebsd), staticcheck, the package map, actionlint, shellcheck clean"
