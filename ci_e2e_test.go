@@ -13,7 +13,7 @@ import (
 	"github.com/posit-dev/git-credential-ppm/internal/testtool"
 )
 
-// The CI recipes of the README, run against the fake with the real binary
+// The CI recipes of docs/ci.md, run against the fake with the real binary
 // and the real git: each sets only what its CI system would set.
 
 // gitFill runs `git credential fill` for the fake's repository with the
@@ -132,7 +132,7 @@ func TestCIGitLabIdentityVariable(t *testing.T) {
 	w.assertNoSecretsLeaked(id, tok)
 }
 
-// Kubernetes: the README's recipe — a projected service-account token with
+// Kubernetes: docs/ci.md's recipe — a projected service-account token with
 // Package Manager's audience, mounted where PACKAGEMANAGER_IDENTITY_TOKEN_FILE
 // points — laid out as the kubelet lays it: token -> ..data/token, ..data ->
 // ..<timestamp>, swapped atomically (a new directory, a new ..data link
@@ -246,22 +246,22 @@ func TestCIForeignIdentityFilesAreNeverUsed(t *testing.T) {
 	}
 }
 
-// kubernetesPod is what the README's Kubernetes recipe configures.
+// kubernetesPod is what docs/ci.md's Kubernetes recipe configures.
 type kubernetesPod struct {
 	tokenFile, mountPath, path, audience string
 }
 
-// readmeKubernetesPod reads the README's Pod: PACKAGEMANAGER_IDENTITY_TOKEN_FILE,
+// readmeKubernetesPod reads docs/ci.md's Pod: PACKAGEMANAGER_IDENTITY_TOKEN_FILE,
 // the projected volume's mountPath, the token's path and its audience; the
 // variable must name the projected token.
 func readmeKubernetesPod(t *testing.T) kubernetesPod {
 	t.Helper()
-	block, _, _ := strings.Cut(readmeRecipe(t, "**Kubernetes**"), "\n```\n")
+	block, _, _ := strings.Cut(readmeRecipe(t, "\n## Kubernetes\n"), "\n```\n")
 	field := func(after, key string) string {
 		t.Helper()
 		_, tail, ok := strings.Cut(block, after)
 		if !ok {
-			t.Fatalf("the README's Kubernetes recipe has no %q", after)
+			t.Fatalf("docs/ci.md's Kubernetes recipe has no %q", after)
 		}
 		for _, l := range strings.Split(tail, "\n") {
 			l = strings.TrimPrefix(strings.TrimSpace(l), "- ")
@@ -269,7 +269,7 @@ func readmeKubernetesPod(t *testing.T) kubernetesPod {
 				return strings.Trim(strings.TrimSpace(v), `"`)
 			}
 		}
-		t.Fatalf("the README's Kubernetes recipe has no %s after %q", key, after)
+		t.Fatalf("docs/ci.md's Kubernetes recipe has no %s after %q", key, after)
 		return ""
 	}
 	pod := kubernetesPod{
@@ -279,7 +279,7 @@ func readmeKubernetesPod(t *testing.T) kubernetesPod {
 		audience:  field("serviceAccountToken:", "audience"),
 	}
 	if pod.tokenFile != pod.mountPath+"/"+pod.path || !strings.HasPrefix(pod.tokenFile, "/") || pod.audience == "" {
-		t.Fatalf("the README's Kubernetes recipe does not point PACKAGEMANAGER_IDENTITY_TOKEN_FILE at the projected token with an audience: %+v", pod)
+		t.Fatalf("docs/ci.md's Kubernetes recipe does not point PACKAGEMANAGER_IDENTITY_TOKEN_FILE at the projected token with an audience: %+v", pod)
 	}
 	return pod
 }
@@ -309,7 +309,7 @@ func TestCIIdentityFileThatIsAPipe(t *testing.T) {
 	}
 }
 
-// Azure Pipelines: the README's step that asks System.OidcRequestUri for
+// Azure Pipelines: docs/ci.md's step that asks System.OidcRequestUri for
 // the job's token and writes it to PACKAGEMANAGER_IDENTITY_TOKEN_FILE, run
 // word for word (with Azure's macro filled in) against a stand-in, then git.
 func TestCIAzurePipelinesRecipe(t *testing.T) {
@@ -327,7 +327,7 @@ func TestCIAzurePipelinesRecipe(t *testing.T) {
 	sh := exec.Command(testtool.Need(t, "sh"), "-ec", script)
 	sh.Env = []string{"SYSTEM_ACCESSTOKEN=" + w.ppm.AzureAccessToken()}
 	if r := w.runCmd(sh, ""); r.code != 0 {
-		t.Fatalf("the README's Azure token step failed (%d): %s", r.code, r.stderr)
+		t.Fatalf("docs/ci.md's Azure token step failed (%d): %s", r.code, r.stderr)
 	}
 	tok, r := w.gitFill()
 	if r.code != 0 || !w.ppm.ValidToken(tok) {
@@ -339,11 +339,11 @@ func TestCIAzurePipelinesRecipe(t *testing.T) {
 	w.assertNoSecretsLeaked(tok)
 }
 
-// readmeAzureTokenStep is the body of the README's Azure Pipelines step
+// readmeAzureTokenStep is the body of docs/ci.md's Azure Pipelines step
 // that fetches the OIDC token.
 func readmeAzureTokenStep(t *testing.T) string {
 	t.Helper()
-	lines := strings.Split(readmeRecipe(t, "**Azure Pipelines**"), "\n")
+	lines := strings.Split(readmeRecipe(t, "\n## Azure Pipelines\n"), "\n")
 	for i, l := range lines {
 		if strings.TrimSpace(l) != "- script: |" || i+1 >= len(lines) || !strings.Contains(lines[i+1], "System.OidcRequestUri") && !strings.Contains(lines[i+1], "curl -fsS -X POST") {
 			continue
@@ -358,20 +358,20 @@ func readmeAzureTokenStep(t *testing.T) string {
 		}
 		return strings.Join(body, "\n")
 	}
-	t.Fatal("the README's Azure recipe has no step asking System.OidcRequestUri for the token")
+	t.Fatal("docs/ci.md's Azure recipe has no step asking System.OidcRequestUri for the token")
 	return ""
 }
 
-// readmeRecipe is the README from the CI recipe titled title on.
+// readmeRecipe is docs/ci.md from the CI recipe under the heading title on.
 func readmeRecipe(t *testing.T, title string) string {
 	t.Helper()
-	b, err := os.ReadFile("README.md")
+	b, err := os.ReadFile(filepath.Join("docs", "ci.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, rest, ok := strings.Cut(string(b), title)
 	if !ok {
-		t.Fatalf("the README has no %s recipe", title)
+		t.Fatalf("docs/ci.md has no %q recipe", strings.TrimSpace(title))
 	}
 	return rest
 }

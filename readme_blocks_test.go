@@ -14,10 +14,10 @@ import (
 	"github.com/posit-dev/git-credential-ppm/internal/userconfig"
 )
 
-// readmeBlocksNotRunHere are the README's shell blocks TestREADMEShellBlocks
-// does not run, by first line, each with the reason and the test that covers
-// it instead. A block missing from the README, or a shell block neither run
-// nor listed, fails the test.
+// readmeBlocksNotRunHere are the shell blocks of README.md and docs/ that
+// TestREADMEShellBlocks does not run, by their start, each with the reason
+// and the test that covers it instead. A block missing from those
+// documents, or a shell block neither run nor listed, fails the test.
 var readmeBlocksNotRunHere = map[string]string{
 	"bash .ci/run": "installs system packages as root and runs the whole suite, this test included",
 	"python -m venv venv                # a virtual environment for your project":                                                      "installs keyring and twine from PyPI; TestPositKeyringQuickStart runs it word for word with them built from Debian's",
@@ -26,29 +26,63 @@ var readmeBlocksNotRunHere = map[string]string{
 	"git-credential-ppm setup https://ppm.example.com     # once: the backend reads the address it remembers\npip install --index-url": "needs the wheel (from PyPI) beside pip and twine; wheel_e2e_test.go runs pip and twine with the wheel built from this checkout",
 	"git-credential-ppm exec -- uv publish --publish-url https://ppm.example.com/upload/pypi/local-python-src dist/*":                  "uv is not installed on the test machines; exec's environment is tested with twine (TestRealTwineThroughExec)",
 	"export PPM_CREDENTIAL_STORE=file      # share tokens with pak":                                                                    "needs R and pak, which the test machines do not have; sharing tokens.toml is tested in platform (file store conformance, other tools' entries kept)",
+	"python -m pip uninstall -y posit-keyring":                                                                                         "installs the wheel from PyPI (docs/migrating-from-posit-keyring.md); TestPositKeyringQuickStart installs the wheel built from this checkout and lists the backend",
+	"git-credential-ppm doctor\n": "on a machine not set up, doctor exits 1 by design (docs/migrating-from-posit-keyring.md's check comes after setup); TestPositKeyringLeftovers (internal/clients) checks each leftover's line",
 }
 
-// readmeShellBlocks returns the README's ```sh blocks in order.
-func readmeShellBlocks(t *testing.T) []string {
+// shellBlock is a ```sh block of README.md or of a document under docs/.
+type shellBlock struct {
+	doc  string // README.md, docs/ci.md, …
+	text string // the block, ending in a newline
+}
+
+// docShellBlocks returns the ```sh blocks of README.md and then of every
+// Markdown file under docs/, in order: a block that moves from the README
+// to a page of docs/ is still run.
+func docShellBlocks(t *testing.T) []shellBlock {
 	t.Helper()
-	b, err := os.ReadFile("README.md")
+	docs := []string{"README.md"}
+	more, err := filepath.Glob(filepath.Join("docs", "*.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var blocks []string
-	rest := string(b)
-	for {
-		_, after, ok := strings.Cut(rest, "\n```sh\n")
-		if !ok {
-			return blocks
-		}
-		block, tail, ok := strings.Cut(after, "\n```")
-		if !ok {
-			t.Fatalf("a ```sh block in README.md is not closed")
-		}
-		blocks = append(blocks, block+"\n")
-		rest = tail
+	deeper, err := filepath.Glob(filepath.Join("docs", "*", "*.md"))
+	if err != nil {
+		t.Fatal(err)
 	}
+	docs = append(append(docs, more...), deeper...)
+	var blocks []shellBlock
+	for _, doc := range docs {
+		b, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rest := string(b)
+		for {
+			_, after, ok := strings.Cut(rest, "\n```sh\n")
+			if !ok {
+				break
+			}
+			block, tail, ok := strings.Cut(after, "\n```")
+			if !ok {
+				t.Fatalf("a ```sh block in %s is not closed", doc)
+			}
+			blocks = append(blocks, shellBlock{filepath.ToSlash(doc), block + "\n"})
+			rest = tail
+		}
+	}
+	return blocks
+}
+
+// readmeShellBlocks returns the text of each ```sh block of README.md and
+// docs/, in order.
+func readmeShellBlocks(t *testing.T) []string {
+	t.Helper()
+	var texts []string
+	for _, b := range docShellBlocks(t) {
+		texts = append(texts, b.text)
+	}
+	return texts
 }
 
 // notRunReason returns why block is not run, matching a key of
@@ -62,7 +96,7 @@ func notRunReason(block string) (key, reason string) {
 	return "", ""
 }
 
-// TestREADMEShellBlocks runs every shell block of the README that can run
+// TestREADMEShellBlocks runs every shell block of the README and docs/ that can run
 // here, verbatim, each in a fresh HOME that holds nothing, with bash -e
 // (every command must succeed). What a reader is assumed to have done
 // before a block is set up as a reader would have it: the binary installed
@@ -77,17 +111,18 @@ func notRunReason(block string) (key, reason string) {
 // CRAN-like repository (R installs into a library outside HOME).
 func TestREADMEShellBlocks(t *testing.T) {
 	bash := testtool.Need(t, "bash")
-	blocks := readmeShellBlocks(t)
+	blocks := docShellBlocks(t)
 	if len(blocks) < 8 {
-		t.Fatalf("found %d shell blocks in README.md; the parser is broken", len(blocks))
+		t.Fatalf("found %d shell blocks in README.md and docs/; the parser is broken", len(blocks))
 	}
 	listed := map[string]bool{}
 	ran := 0
-	for i, block := range blocks {
+	for i, b := range blocks {
+		block := b.text
 		first, _, _ := strings.Cut(block, "\n")
 		if key, reason := notRunReason(block); key != "" {
 			listed[key] = true
-			t.Logf("not run here: %q: %s", first, reason)
+			t.Logf("not run here: %s: %q: %s", b.doc, first, reason)
 			continue
 		}
 		ran++
@@ -95,17 +130,17 @@ func TestREADMEShellBlocks(t *testing.T) {
 		// a block's first line is full of shell metacharacters.
 		t.Run(fmt.Sprintf("block%02d", i+1), func(t *testing.T) {
 			t.Parallel()
-			t.Logf("README block %d: %s", i+1, first)
+			t.Logf("%s, block %d: %s", b.doc, i+1, first)
 			runReadmeBlock(t, bash, block)
 		})
 	}
 	for key := range readmeBlocksNotRunHere {
 		if !listed[key] {
-			t.Errorf("readmeBlocksNotRunHere lists %q, which is no longer a block of README.md; remove it", key)
+			t.Errorf("readmeBlocksNotRunHere lists %q, which is no longer a block of README.md or docs/; remove it", key)
 		}
 	}
 	if ran < 5 {
-		t.Errorf("only %d README blocks ran", ran)
+		t.Errorf("only %d blocks of README.md and docs/ ran", ran)
 	}
 }
 
@@ -212,7 +247,7 @@ func runReadmeBlock(t *testing.T, bash, block string) {
 	}
 	r := w.runCmd(cmd, "")
 	if r.code != 0 {
-		t.Fatalf("the README block failed (exit %d):\n%s\nstdout:\n%s\nstderr:\n%s", r.code, script, r.stdout, r.stderr)
+		t.Fatalf("the documented block failed (exit %d):\n%s\nstdout:\n%s\nstderr:\n%s", r.code, script, r.stdout, r.stderr)
 	}
 	switch {
 	case strings.Contains(block, "git clone"):
