@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -36,12 +37,7 @@ func runSetup(e *invocation, args []string) int {
 	}
 	var out []string
 	say := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
-	defer func() {
-		for _, line := range out {
-			fmt.Fprintln(e.stdout, line)
-		}
-	}()
-	list, err := rememberAddresses(e, named, *dry, say)
+	list, cfg, added, err := planAddresses(e, named, say)
 	if err == nil && len(list) == 0 {
 		err = errNoAddress
 	}
@@ -54,8 +50,23 @@ func runSetup(e *invocation, args []string) int {
 		e.errorf("setup: %v", err)
 		return exitFailure
 	}
+	if added {
+		// Written with the clients' changes, after their checks passed.
+		s.AlsoWrites = []string{cfg.Path}
+		s.BeforeWrite = cfg.Save
+	}
 	err = clients.Setup(s, clients.Table)
-	out = append(out, s.Out...)
+	var blocked *clients.BlockedError
+	if errors.As(err, &blocked) {
+		for _, line := range blocked.Lines {
+			e.errorf("setup: %s", line)
+		}
+		e.errorf("setup: nothing was changed")
+		return exitFailure
+	}
+	for _, line := range append(out, s.Out...) {
+		fmt.Fprintln(e.stdout, line)
+	}
 	if err != nil {
 		e.errorf("setup: %v", err)
 		return exitFailure
@@ -94,17 +105,18 @@ func (inv *invocation) loadUserConfig() (*userconfig.Config, error) {
 	return userconfig.Load(path)
 }
 
-// rememberAddresses adds the named addresses to the configuration file (a
-// dry run only says so) and returns the addresses in force afterwards:
-// PACKAGEMANAGER_ADDRESS's when it is set (it overrides the file), else
-// the remembered ones.
-func rememberAddresses(e *invocation, named []protocol.Address, dry bool, say func(string, ...any)) ([]protocol.Address, error) {
+// planAddresses adds the named addresses to the configuration file as
+// read (the caller saves it: added says whether it changed) and returns
+// the addresses in force afterwards: PACKAGEMANAGER_ADDRESS's when it is set
+// (it overrides the file), else the remembered ones.
+func planAddresses(e *invocation, named []protocol.Address, say func(string, ...any)) (list []protocol.Address, cfg *userconfig.Config, added bool, err error) {
 	if len(named) == 0 {
-		return e.addresses()
+		list, err := e.addresses()
+		return list, nil, false, err
 	}
-	cfg, err := e.loadUserConfig()
+	cfg, err = e.loadUserConfig()
 	if err != nil {
-		return nil, err
+		return nil, nil, false, err
 	}
 	var raws []string
 	for _, a := range named {
@@ -112,36 +124,31 @@ func rememberAddresses(e *invocation, named []protocol.Address, dry bool, say fu
 	}
 	for _, a := range cfg.Add(raws, sameAddress) {
 		say("address: remember %s in %s", a, cfg.Path)
-	}
-	if len(cfg.Addresses) > 0 && !dry {
-		if err := cfg.Save(); err != nil {
-			return nil, err
-		}
+		added = true
 	}
 	if strings.TrimSpace(e.getenv(envAddress)) != "" {
 		list, err := e.addresses()
 		if err != nil {
-			return nil, err
+			return nil, nil, false, err
 		}
 		for _, a := range named {
 			if !containsAddress(list, a) {
 				say("address: warning: %s is set and overrides %s, and it does not name %s: unset it (or add %s to it) for the remembered address to take effect", envAddress, cfg.Path, a.Raw, a.Raw)
 			}
 		}
-		return list, nil
+		return list, cfg, added, nil
 	}
-	var list []protocol.Address
 	for _, raw := range cfg.Addresses {
 		a, err := protocol.ParseAddress(raw)
 		if err != nil {
-			return nil, fmt.Errorf("%w (remembered in %s); fix the file, or run `git-credential-ppm setup --remove` and then `git-credential-ppm setup ADDRESS`", err, cfg.Path)
+			return nil, nil, false, fmt.Errorf("%w (remembered in %s); fix the file, or run `git-credential-ppm setup --remove` and then `git-credential-ppm setup ADDRESS`", err, cfg.Path)
 		}
 		list = append(list, a)
 	}
-	if len(named) > 0 && len(list) > len(named) {
+	if len(list) > len(named) {
 		say("address: setting up every address remembered in %s: %s", cfg.Path, joinRaw(list))
 	}
-	return list, nil
+	return list, cfg, added, nil
 }
 
 func containsAddress(list []protocol.Address, a protocol.Address) bool {

@@ -176,6 +176,7 @@ func (c configLine) apply(s *Session) (bool, error) {
 		s.Say("%s: %s: add %s", c.client, c.path, c.line)
 	}
 	if s.DryRun {
+		s.willWrite(c.client, c.path)
 		return true, nil
 	}
 	if err := writeThrough(c.path, joinLines(ed.lines)); err != nil {

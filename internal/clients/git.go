@@ -104,6 +104,7 @@ func (Git) Apply(s *Session) (bool, error) {
 		s.Say("git: set %s = %s, after an empty helper = that resets the list (no other helper gets the token)", key, ours)
 		changed = true
 		if s.DryRun {
+			s.willWrite("git", s.gitGlobalPath())
 			continue
 		}
 		if err := s.setGitValues(git, key, append(keep, "", ours)); err != nil {

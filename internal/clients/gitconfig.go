@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"os/exec"
 	"path"
+	"path/filepath"
+	"runtime"
 	"strings"
 )
 
@@ -60,6 +62,21 @@ func (e *Env) setGitValues(git, key string, vals []string) error {
 		}
 	}
 	return nil
+}
+
+// gitGlobalPath is the file `git config --global` writes:
+// GIT_CONFIG_GLOBAL, else ~/.gitconfig, else (when only it exists) git's
+// XDG file.
+func (e *Env) gitGlobalPath() string {
+	if p := e.Getenv("GIT_CONFIG_GLOBAL"); p != "" {
+		return p
+	}
+	home := filepath.Join(e.Home, ".gitconfig")
+	xdg := filepath.Join(e.configDir(), "git", "config")
+	if runtime.GOOS != "windows" && !exists(home) && exists(xdg) {
+		return xdg
+	}
+	return home
 }
 
 // gitHelperEntries lists every credential.helper and

@@ -59,22 +59,6 @@ func IsOurs(path, self string) bool {
 	return err1 == nil && err2 == nil && bytes.Equal(x, y)
 }
 
-// linkDir picks where the link goes: this program's own directory when it
-// is on PATH (so the link sits beside it), else ~/.local/bin.
-func (e *Env) linkDir() (dir string, onPath bool) {
-	own := filepath.Dir(e.Self)
-	local := filepath.Join(e.Home, ".local", "bin")
-	dirs := e.pathDirs()
-	for _, want := range []string{own, local} {
-		for _, d := range dirs {
-			if d == want {
-				return want, true
-			}
-		}
-	}
-	return local, false
-}
-
 // firstKeyring is the `keyring` pip's shutil.which and uv would run: the
 // first on the injected PATH, or "".
 func (e *Env) firstKeyring() string { return e.LookPath(KeyringName()) }
@@ -121,33 +105,37 @@ func describeKeyring(p string) string {
 	return p
 }
 
-// Apply makes the link, unless one of ours is there already.
+// Apply makes the link where planLink says, unless one of ours (or a
+// Python keyring with our backend) is there already. What stands in the
+// way is one line of the dry run that precedes every setup, so nothing is
+// written then.
 func (k KeyringLink) Apply(s *Session) (bool, error) {
-	dir, onPath := s.linkDir()
-	link := filepath.Join(dir, KeyringName())
+	p := s.planLink()
 	changed := false
 	switch {
-	case IsOurs(link, s.Self):
-		s.Say("keyring: %s → %s (unchanged)", link, s.Self)
-	case exists(link):
-		return false, fmt.Errorf("%s exists and is not this helper (a Python keyring?); remove it or put this helper's link earlier on PATH", link)
+	case p.Served != "":
+		s.Say("keyring: %s is a Python keyring with the git-credential-ppm backend, which answers for Package Manager (unchanged)", p.Served)
+	case p.Ours:
+		s.Say("keyring: %s → %s (unchanged)", p.Link, s.Self)
+	case p.Blocked != "":
+		return false, s.block("keyring: %s", p.Blocked)
 	default:
-		s.Say("keyring: link %s → %s", link, s.Self)
+		s.Say("keyring: link %s → %s", p.Link, s.Self)
 		changed = true
 		if !s.DryRun {
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				return false, fmt.Errorf("cannot create %s (%w); check its permissions", dir, err)
+			if err := os.MkdirAll(p.Dir, 0o755); err != nil {
+				return false, fmt.Errorf("cannot create %s (%w); check its permissions", p.Dir, err)
 			}
-			if err := makeLink(s.Self, link); err != nil {
-				return false, fmt.Errorf("cannot create %s (%w); check the directory's permissions", link, err)
+			if err := makeLink(s.Self, p.Link); err != nil {
+				return false, fmt.Errorf("cannot create %s (%w); check the directory's permissions", p.Link, err)
 			}
-			s.record(func(st *State) { st.Link = link })
+			s.record(func(st *State) { st.Link = p.Link })
 		}
 	}
-	if !onPath {
-		s.Say("keyring: %s is not on PATH; add it (e.g. export PATH=\"%s:$PATH\") so pip and uv find `keyring`", dir, dir)
-	} else if other := s.keyringBefore(dir); other != "" {
-		s.Say("keyring: warning: %s comes earlier on PATH than %s and shadows it (a Python keyring?); pip and uv will run that one — put %s first on PATH, or uninstall it", other, link, dir)
+	if !p.OnPath {
+		s.Say("keyring: %s is not on PATH, so pip and uv do not find the link; %s", p.Dir, s.pathAdvice(p.Dir))
+	} else if other := s.keyringBefore(p.Dir); other != "" && p.Served == "" {
+		s.Say("keyring: warning: %s comes earlier on PATH than %s and shadows it (a Python keyring?); pip and uv will run that one — put %s first on PATH, or uninstall it", other, p.Link, p.Dir)
 	}
 	return changed, nil
 }
@@ -185,18 +173,25 @@ func (KeyringLink) Undo(s *Session) error {
 	return nil
 }
 
-// Check: the `keyring` pip and uv would run is this program.
+// Check: the `keyring` pip and uv would run is this program (or a Python
+// keyring with our backend). Otherwise it says what setup would do or what
+// stops it — from the same plan as Apply.
 func (k KeyringLink) Check(e *Env) Report {
 	var r Report
+	p := e.planLink()
 	first := e.firstKeyring()
-	if first != "" && IsOurs(first, e.Self) {
+	switch {
+	case p.Served != "":
+		r.Wired = true
+		r.add(OK, "pip/uv: `keyring` on PATH is %s, a Python keyring with the git-credential-ppm backend, which answers for Package Manager", p.Served)
+		return r
+	case p.Ours && first == p.Link:
 		r.Wired = true
 		r.add(OK, "pip/uv: `keyring` on PATH is this helper (%s)", first)
 		return r
-	}
-	if first != "" && isPythonScript(first) && hasOurBackend(e, first) {
+	case p.Ours && !p.OnPath:
 		r.Wired = true
-		r.add(OK, "pip/uv: `keyring` on PATH is %s, a Python keyring with the git-credential-ppm backend, which answers for Package Manager", first)
+		r.add(Problem, "pip/uv: the keyring link %s is in %s, which is not on PATH, so pip and uv do not find it; %s", p.Link, p.Dir, e.pathAdvice(p.Dir))
 		return r
 	}
 	level := Unwired
@@ -205,18 +200,29 @@ func (k KeyringLink) Check(e *Env) Report {
 			level = Problem
 		}
 	}
-	dir, onPath := e.linkDir()
-	fix := "run `git-credential-ppm setup` (it says where the link goes)"
-	if ours := filepath.Join(dir, KeyringName()); onPath && IsOurs(ours, e.Self) {
-		fix = "put " + dir + " earlier on PATH than " + filepath.Dir(first)
+	switch {
+	case p.Ours:
+		r.Wired = true
+		fix := "put " + p.Dir + " earlier on PATH than " + filepath.Dir(first)
+		if isPythonScript(first) {
+			fix += pythonKeyringFix(e, first)
+		}
+		r.add(Problem, "pip/uv: `keyring` on PATH is %s, not this helper, and shadows the link %s; %s", describeKeyring(first), p.Link, fix)
+	case p.Blocked != "":
+		r.add(level, "pip/uv: no `keyring` of this helper on PATH, and setup cannot add one: %s", p.Blocked)
+	default:
+		what := "no `keyring` on PATH"
+		if first != "" {
+			what = "`keyring` on PATH is " + describeKeyring(first) + ", not this helper, so pip and uv get no token from it"
+		}
+		fix := "run `git-credential-ppm setup` (it puts the link in " + p.Dir + ")"
+		if !p.OnPath {
+			fix += "; " + p.Dir + " is not on PATH: " + e.pathAdvice(p.Dir)
+		}
+		if first != "" && isPythonScript(first) {
+			fix += pythonKeyringFix(e, first)
+		}
+		r.add(level, "pip/uv: %s; %s", what, fix)
 	}
-	if first == "" {
-		r.add(level, "pip/uv: no `keyring` on PATH; %s", fix)
-		return r
-	}
-	if isPythonScript(first) {
-		fix += pythonKeyringFix(e, first)
-	}
-	r.add(level, "pip/uv: `keyring` on PATH is %s, not this helper, so pip and uv get no token from it; %s", describeKeyring(first), fix)
 	return r
 }

@@ -72,8 +72,10 @@ func TestCopiedKeyringIsOursForSetupAndCheck(t *testing.T) {
 	if r.Wired || len(r.at(Unwired)) != 1 || !strings.Contains(r.at(Unwired)[0], "a Python keyring") {
 		t.Errorf("Check with a Python keyring on PATH: %+v", r)
 	}
-	if _, err := (KeyringLink{}).Apply(te.session(true)); err == nil {
-		t.Errorf("Apply over a foreign keyring did not refuse")
+	// It is never replaced: the link goes to ~/.local/bin instead.
+	s = te.session(true)
+	if _, err := (KeyringLink{}).Apply(s); err != nil || !strings.Contains(strings.Join(s.Out, "\n"), "link "+filepath.Join(te.Home, ".local", "bin", KeyringName())) {
+		t.Errorf("Apply beside a foreign keyring: %v %q; want the link in ~/.local/bin", err, s.Out)
 	}
 }
 

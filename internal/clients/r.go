@@ -225,6 +225,7 @@ func (R) Apply(s *Session) (bool, error) {
 		out = append(out, block...)
 	}
 	if s.DryRun {
+		s.willWrite("R", path)
 		return true, nil
 	}
 	if err := writeThrough(path, out); err != nil {

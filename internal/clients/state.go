@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // State records what setup changed, so that `setup --remove` undoes
@@ -74,8 +75,46 @@ type Session struct {
 	StatePath string
 	// Out is what the session said, one line each.
 	Out []string
+	// AlsoWrites are files the caller writes when the clients' checks pass
+	// (the user configuration file): setup checks them with its own.
+	AlsoWrites []string
+	// BeforeWrite, when set, runs once every check passed and before the
+	// first client writes anything (the caller's own write).
+	BeforeWrite func() error
 
-	dirty bool
+	blocked []string // what the dry run found cannot be done, one line each
+	dirty   bool
+}
+
+// BlockedError lists the steps setup cannot do, one line each saying what
+// to do; nothing was written.
+type BlockedError struct {
+	Lines []string
+}
+
+func (e *BlockedError) Error() string { return strings.Join(e.Lines, "; ") }
+
+// block notes a step that cannot be done. In a dry run (the check before
+// every setup) it is collected and nil is returned, so the run goes on to
+// find every other one; otherwise it is the error.
+func (s *Session) block(format string, args ...any) error {
+	line := fmt.Sprintf(format, args...)
+	if s.DryRun {
+		s.blocked = append(s.blocked, line)
+		return nil
+	}
+	return errors.New(line)
+}
+
+// willWrite, in a dry run, checks that path can be written (created, or
+// replaced through its directory) and blocks the step when it cannot.
+func (s *Session) willWrite(client, path string) {
+	if !s.DryRun {
+		return
+	}
+	if err := writable(path); err != nil {
+		_ = s.block("%s: cannot write %s: %v; make it yours (sudo keeps your HOME unless given -H) and run setup again", client, path, err)
+	}
 }
 
 // NewSession reads the state file at statePath (absent: nothing recorded).
@@ -115,23 +154,58 @@ func (s *Session) save() error {
 	return writeFileAtomic(s.StatePath, b)
 }
 
-// Setup wires every client in table and records what changed, even when a
-// step fails, so that --remove can undo a half-finished setup.
+// Setup wires every client in table. It first runs them all as a dry run
+// that also checks every place it would write; when any step cannot be
+// done it returns a *BlockedError naming each, one line apiece, and writes
+// nothing. Only then does it make the changes (after s.BeforeWrite),
+// recording them, even when a step fails, so that --remove can undo a
+// half-finished setup. A second run changes nothing.
 func Setup(s *Session, table []Client) error {
 	if len(s.Addresses) == 0 {
 		return errors.New("no address to set up; run `git-credential-ppm setup https://ppm.example.com` with your Package Manager's URL")
 	}
+	plan := &Session{Env: s.Env, DryRun: true, State: s.State, StatePath: s.StatePath}
+	changed, err := ApplyAll(plan, table)
+	if err != nil {
+		return err
+	}
+	if changed {
+		plan.willWrite("record", s.StatePath)
+	}
+	for _, p := range s.AlsoWrites {
+		plan.willWrite("address", p)
+	}
+	if len(plan.blocked) > 0 {
+		return &BlockedError{Lines: plan.blocked}
+	}
+	if s.DryRun {
+		s.Out = append(s.Out, plan.Out...)
+		s.summarize(changed || s.BeforeWrite != nil, table)
+		return nil
+	}
+	if s.BeforeWrite != nil {
+		if err := s.BeforeWrite(); err != nil {
+			return err
+		}
+	}
 	defer func() {
-		if s.dirty && !s.DryRun {
+		if s.dirty {
 			if err := s.save(); err != nil {
 				s.Say("warning: cannot record what setup changed in %s (%v); setup --remove will not know it", s.StatePath, err)
 			}
 		}
 	}()
-	changed, err := ApplyAll(s, table)
+	changed, err = ApplyAll(s, table)
 	if err != nil {
 		return err
 	}
+	s.summarize(changed || s.BeforeWrite != nil, table)
+	return nil
+}
+
+// summarize ends setup's output: nothing changed, a dry run, or the hints
+// of the clients and how to undo.
+func (s *Session) summarize(changed bool, table []Client) {
 	switch {
 	case !changed:
 		s.Say("Nothing to change: git, pip, uv and the keyring link are already set up.")
@@ -145,7 +219,6 @@ func Setup(s *Session, table []Client) error {
 		}
 		s.Say("Undo with: git-credential-ppm setup --remove")
 	}
-	return nil
 }
 
 // Hinter is a client with advice to print after setup changed something
