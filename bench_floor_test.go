@@ -5,7 +5,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
-	"time"
 )
 
 // BenchmarkNetHTTPFloor measures what being able to log in over HTTPS
@@ -22,31 +21,12 @@ import (
 //
 //	go test -run '^$' -bench NetHTTPFloor -benchtime 400x .
 func BenchmarkNetHTTPFloor(b *testing.B) {
-	programs := []string{
-		buildEmptyProgram(b),
-		buildGoProgram(b, "tls", tlsFloorProgram),
-		buildGoProgram(b, "nethttp", "package main\n\nimport _ \"net/http\"\n\nfunc main() {}\n"),
-	}
-	run := func(path string) time.Duration {
-		start := time.Now()
-		if out, err := exec.Command(path).CombinedOutput(); err != nil {
-			b.Fatalf("%s: %v: %s", path, err, out)
-		}
-		return time.Since(start)
-	}
-	times := make([][]time.Duration, len(programs))
-	b.ResetTimer()
-	for i := range b.N {
-		for j := range programs { // rotate who goes first
-			k := (i + j) % len(programs)
-			times[k] = append(times[k], run(programs[k]))
-		}
-	}
-	b.StopTimer()
-	e, t, h := median(times[0]), median(times[1]), median(times[2])
-	b.ReportMetric(float64(e.Microseconds())/1000, "empty-median-ms")
-	b.ReportMetric(float64(t.Microseconds())/1000, "tls-median-ms")
-	b.ReportMetric(float64(h.Microseconds())/1000, "nethttp-median-ms")
+	m := alternate(b,
+		processArm(b, "empty", buildEmptyProgram(b)),
+		processArm(b, "tls", buildGoProgram(b, "tls", tlsFloorProgram)),
+		processArm(b, "nethttp", buildGoProgram(b, "nethttp", "package main\n\nimport _ \"net/http\"\n\nfunc main() {}\n")),
+	)
+	e, t, h := m[0], m[1], m[2]
 	b.ReportMetric(float64(t)/float64(e), "tls-x")
 	b.ReportMetric(float64(h)/float64(e), "nethttp-x")
 }

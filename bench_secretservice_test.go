@@ -2,9 +2,7 @@ package main
 
 import (
 	"os"
-	"slices"
 	"testing"
-	"time"
 
 	"github.com/posit-dev/git-credential-ppm/internal/fakeppm"
 )
@@ -34,12 +32,6 @@ func BenchmarkSecretServiceGetVsEmptyProgram(b *testing.B) {
 		b.Fatalf("priming get failed: %s", r.stderr)
 	}
 	compareWithEmptyProgram(b, w, req, empty)
-}
-
-func median(d []time.Duration) time.Duration {
-	s := slices.Clone(d)
-	slices.Sort(s)
-	return s[len(s)/2]
 }
 
 // buildEmptyProgram builds `func main() {}` as a static binary, the floor

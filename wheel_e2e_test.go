@@ -42,7 +42,14 @@ func needDebianPython(t testing.TB) string {
 // build, like the release's) into dir.
 func buildLinuxWheel(t testing.TB, dir string) string {
 	t.Helper()
-	bin, err := os.ReadFile(helperBin)
+	return buildLinuxWheelOf(t, dir, helperBin)
+}
+
+// buildLinuxWheelOf writes into dir the wheel of the Linux binary at
+// binPath with this checkout's keyring backend.
+func buildLinuxWheelOf(t testing.TB, dir, binPath string) string {
+	t.Helper()
+	bin, err := os.ReadFile(binPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,8 +79,14 @@ type pyVenv struct {
 
 func newPyVenv(t testing.TB, w *world, whl string) *pyVenv {
 	t.Helper()
+	return newPyVenvAt(t, w, whl, filepath.Join(w.home, "venv"))
+}
+
+// newPyVenvAt makes the venv in dir, for a world that needs two.
+func newPyVenvAt(t testing.TB, w *world, whl, dir string) *pyVenv {
+	t.Helper()
 	py := needDebianPython(t)
-	v := &pyVenv{w: w, dir: filepath.Join(w.home, "venv")}
+	v := &pyVenv{w: w, dir: dir}
 	v.python = filepath.Join(v.dir, "bin", "python")
 	v.script = filepath.Join(v.dir, "bin", "git-credential-ppm")
 	if r := w.runCmd(exec.Command(py, "-m", "venv", "--system-site-packages", v.dir), ""); r.code != 0 {
@@ -120,14 +133,11 @@ func (v *pyVenv) sitePackages() string {
 // person also has. With two backends keyring runs its chainer.
 func (v *pyVenv) installOtherBackend(store string) {
 	v.w.t.Helper()
-	site := v.sitePackages()
-	info := filepath.Join(site, "ppm_other_backend-1.0.dist-info")
-	files := map[string]string{
-		filepath.Join(site, "ppm_other_backend.py"): `import json, os
+	v.installBackend("ppm_other_backend", `import json, os
 from keyring import backend
 from keyring.backends.fail import Keyring as _Fail
 
-STORE = ` + "%q" + `
+STORE = "`+store+`"
 
 def _load():
     try:
@@ -147,15 +157,24 @@ class OtherStore(backend.KeyringBackend):
         d[service + "|" + username] = password
         with open(STORE, "w") as f:
             json.dump(d, f)
-`,
-		filepath.Join(info, "METADATA"):         "Metadata-Version: 2.1\nName: ppm-other-backend\nVersion: 1.0\n",
-		filepath.Join(info, "entry_points.txt"): "[keyring.backends]\nother = ppm_other_backend\n",
+`)
+}
+
+// installBackend registers the Python module source as a keyring backend
+// the way any plugin does: the module, and a distribution whose
+// keyring.backends entry point names it.
+func (v *pyVenv) installBackend(module, source string) {
+	v.w.t.Helper()
+	site := v.sitePackages()
+	dist := strings.ReplaceAll(module, "_", "-")
+	info := filepath.Join(site, module+"-1.0.dist-info")
+	files := map[string]string{
+		filepath.Join(site, module+".py"):       source,
+		filepath.Join(info, "METADATA"):         "Metadata-Version: 2.1\nName: " + dist + "\nVersion: 1.0\n",
+		filepath.Join(info, "entry_points.txt"): "[keyring.backends]\n" + module + " = " + module + "\n",
 		filepath.Join(info, "RECORD"):           "",
 	}
 	for p, body := range files {
-		if strings.HasSuffix(p, ".py") {
-			body = strings.Replace(body, "%q", `"`+store+`"`, 1)
-		}
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			v.w.t.Fatal(err)
 		}
