@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/posit-dev/git-credential-ppm/internal/fakeppm"
-	"github.com/posit-dev/git-credential-ppm/internal/testtool"
+	"github.com/posit-dev/git-credential-ppm/internal/testing/fakeppm"
+	"github.com/posit-dev/git-credential-ppm/internal/testing/testtool"
 )
 
 // BenchmarkGitCredentialFill measures a credential as git itself gets one:

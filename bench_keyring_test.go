@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/posit-dev/git-credential-ppm/internal/fakeppm"
+	"github.com/posit-dev/git-credential-ppm/internal/testing/fakeppm"
 )
 
 // BenchmarkKeyringAnchor places our `keyring get` beside the program it

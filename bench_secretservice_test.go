@@ -4,7 +4,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/posit-dev/git-credential-ppm/internal/fakeppm"
+	"github.com/posit-dev/git-credential-ppm/internal/testing/fakeppm"
 )
 
 // BenchmarkSecretServiceGetVsEmptyProgram compares, alternating in one run,

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/posit-dev/git-credential-ppm/internal/fakeppm"
-	"github.com/posit-dev/git-credential-ppm/internal/testtool"
+	"github.com/posit-dev/git-credential-ppm/internal/testing/fakeppm"
+	"github.com/posit-dev/git-credential-ppm/internal/testing/testtool"
 )
 
 // The CI recipes of docs/ci.md, run against the fake with the real binary

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/posit-dev/git-credential-ppm/internal/fakeppm"
+	"github.com/posit-dev/git-credential-ppm/internal/testing/fakeppm"
 )
 
 // TestExitStatusTable runs every command of the command table against the

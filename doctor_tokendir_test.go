@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/posit-dev/git-credential-ppm/internal/fakeppm"
+	"github.com/posit-dev/git-credential-ppm/internal/testing/fakeppm"
 )
 
 // TestDoctorRefusesAWritableTokenDirectory: with ~/.ppm writable by every

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/posit-dev/git-credential-ppm/internal/fakeppm"
+	"github.com/posit-dev/git-credential-ppm/internal/testing/fakeppm"
 )
 
 // TestTraceSaysWhichTokenAndWhy: PPM_CREDENTIAL_TRACE gives one decision

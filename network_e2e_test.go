@@ -12,8 +12,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/posit-dev/git-credential-ppm/internal/fakeppm"
-	"github.com/posit-dev/git-credential-ppm/internal/socks5test"
+	"github.com/posit-dev/git-credential-ppm/internal/testing/fakeppm"
+	"github.com/posit-dev/git-credential-ppm/internal/testing/socks5test"
 )
 
 // A Package Manager behind a private certificate authority, and behind a

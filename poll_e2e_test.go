@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/posit-dev/git-credential-ppm/internal/fakeppm"
+	"github.com/posit-dev/git-credential-ppm/internal/testing/fakeppm"
 )
 
 // A login whose checks meet a failing proxy in front of Package Manager

@@ -15,9 +15,9 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/posit-dev/git-credential-ppm/internal/fakeppm"
-	"github.com/posit-dev/git-credential-ppm/internal/qr/qrtest"
-	"github.com/posit-dev/git-credential-ppm/internal/testtool"
+	"github.com/posit-dev/git-credential-ppm/internal/testing/fakeppm"
+	"github.com/posit-dev/git-credential-ppm/internal/testing/qrtest"
+	"github.com/posit-dev/git-credential-ppm/internal/testing/testtool"
 )
 
 // onTerminal is the helper running on a pseudo-terminal (script(1)) with

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/posit-dev/git-credential-ppm/internal/qr/qrtest"
+	"github.com/posit-dev/git-credential-ppm/internal/testing/qrtest"
 )
 
 func TestLoginQRWhenToShow(t *testing.T) {

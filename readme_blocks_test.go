@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/posit-dev/git-credential-ppm/internal/fakeppm"
-	"github.com/posit-dev/git-credential-ppm/internal/testtool"
+	"github.com/posit-dev/git-credential-ppm/internal/testing/fakeppm"
+	"github.com/posit-dev/git-credential-ppm/internal/testing/testtool"
 	"github.com/posit-dev/git-credential-ppm/internal/userconfig"
 )
 

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/posit-dev/git-credential-ppm/internal/fakeppm"
+	"github.com/posit-dev/git-credential-ppm/internal/testing/fakeppm"
 	"github.com/posit-dev/git-credential-ppm/platform"
 )
 

@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/posit-dev/git-credential-ppm/internal/fakeppm"
+	"github.com/posit-dev/git-credential-ppm/internal/testing/fakeppm"
 	"github.com/posit-dev/git-credential-ppm/internal/userconfig"
 )
 

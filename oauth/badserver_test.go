@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/posit-dev/git-credential-ppm/internal/socks5test"
+	"github.com/posit-dev/git-credential-ppm/internal/testing/socks5test"
 )
 
 // endpointCall runs one of the three requests against a client.

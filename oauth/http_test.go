@@ -23,7 +23,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/posit-dev/git-credential-ppm/internal/socks5test"
+	"github.com/posit-dev/git-credential-ppm/internal/testing/socks5test"
 )
 
 // The properties of the client NewHTTPClientTraced builds (net/http with

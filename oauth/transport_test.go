@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/posit-dev/git-credential-ppm/internal/fakeppm"
+	"github.com/posit-dev/git-credential-ppm/internal/testing/fakeppm"
 )
 
 // tlsFake is the fake Package Manager over https with a certificate from a

@@ -10,7 +10,7 @@ runs=${RUNS:-300}
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 CGO_ENABLED=0 go build -o "$work/git-credential-ppm" .
-go build -o "$work/fakeppm" ./internal/fakeppm/cmd/fakeppm
+go build -o "$work/fakeppm" ./internal/testing/fakeppm/cmd/fakeppm
 "$work/fakeppm" -addr 127.0.0.1:0 -identity-token-file "$work/id" > "$work/ppm.out" 2> "$work/ppm.log" &
 for _ in $(seq 100); do grep -q 'listening on' "$work/ppm.out" 2>/dev/null && break; sleep 0.05; done
 url=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$work/ppm.out" | head -1)

@@ -18,7 +18,7 @@ trap cleanup EXIT
 
 step "Build the helper and the fake Package Manager"
 CGO_ENABLED=0 go build -o "$work/bin/git-credential-ppm" .
-go build -o "$work/bin/fakeppm" ./internal/fakeppm/cmd/fakeppm
+go build -o "$work/bin/fakeppm" ./internal/testing/fakeppm/cmd/fakeppm
 go build -o "$work/bin/mkwheel" ./internal/wheel/cmd/mkwheel
 echo "built $work/bin/git-credential-ppm"
 

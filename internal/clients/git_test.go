@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/posit-dev/git-credential-ppm/internal/testtool"
+	"github.com/posit-dev/git-credential-ppm/internal/testing/testtool"
 )
 
 // TestGitApplyCheckUndo: with a global `store` helper, Apply resets the

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/posit-dev/git-credential-ppm/internal/testtool"
+	"github.com/posit-dev/git-credential-ppm/internal/testing/testtool"
 	"github.com/posit-dev/git-credential-ppm/protocol"
 )
 

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/posit-dev/git-credential-ppm/internal/testtool"
+	"github.com/posit-dev/git-credential-ppm/internal/testing/testtool"
 )
 
 // TestKeyringLinkApplyCheckUndo: the link goes to ~/.local/bin (on PATH),

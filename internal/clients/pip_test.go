@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/posit-dev/git-credential-ppm/internal/testtool"
+	"github.com/posit-dev/git-credential-ppm/internal/testing/testtool"
 )
 
 // TestPipApplyCheckUndo runs real pip (`pip config list`) for Check.

@@ -7,7 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/posit-dev/git-credential-ppm/internal/qr"
-	"github.com/posit-dev/git-credential-ppm/internal/qr/qrtest"
+	"github.com/posit-dev/git-credential-ppm/internal/testing/qrtest"
 )
 
 // urlOfLength is a verification URL of exactly n bytes.

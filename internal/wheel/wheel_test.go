@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/posit-dev/git-credential-ppm/internal/testtool"
+	"github.com/posit-dev/git-credential-ppm/internal/testing/testtool"
 )
 
 func TestPEP440(t *testing.T) {

@@ -13,7 +13,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/posit-dev/git-credential-ppm/internal/testtool"
+	"github.com/posit-dev/git-credential-ppm/internal/testing/testtool"
 )
 
 func gunzip(t *testing.T, b []byte) []byte {

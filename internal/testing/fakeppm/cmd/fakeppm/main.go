@@ -1,7 +1,7 @@
 // Command fakeppm runs the fake Posit Package Manager for demos and manual
 // tests:
 //
-//	go run ./internal/fakeppm/cmd/fakeppm -addr 127.0.0.1:0
+//	go run ./internal/testing/fakeppm/cmd/fakeppm -addr 127.0.0.1:0
 //
 // It prints one line, "fakeppm listening on <URL>", on stdout (a script
 // reads the URL from it), logs requests on stderr (never a token) and stops
@@ -19,7 +19,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/posit-dev/git-credential-ppm/internal/fakeppm"
+	"github.com/posit-dev/git-credential-ppm/internal/testing/fakeppm"
 )
 
 func main() {

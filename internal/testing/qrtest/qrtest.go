@@ -19,7 +19,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/posit-dev/git-credential-ppm/internal/testtool"
+	"github.com/posit-dev/git-credential-ppm/internal/testing/testtool"
 )
 
 // Scale is how many pixels wide and tall one module is painted.

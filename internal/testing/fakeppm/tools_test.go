@@ -14,7 +14,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/posit-dev/git-credential-ppm/internal/testtool"
+	"github.com/posit-dev/git-credential-ppm/internal/testing/testtool"
 )
 
 // gitEnv is an environment where git reads no configuration of this
