@@ -2,6 +2,7 @@ package clients
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -182,7 +183,9 @@ func lastIndex(list []string, v string) int {
 }
 
 // Check asks git which helpers it would call for each address: this one
-// alone is ✓; another one beside it is named (it would get the token).
+// alone is ✓; every other one git would call for it is named — the ones
+// for the whole origin and those of a credential.<url> section for a path
+// under the address (git matches those before it drops the path).
 func (Git) Check(e *Env) Report {
 	var r Report
 	git := e.LookPath("git")
@@ -197,26 +200,72 @@ func (Git) Check(e *Env) Report {
 	}
 	keys, origins := e.gitKeys()
 	for i, key := range keys {
-		var ours string
-		var others []string
-		scheme, host, _ := strings.Cut(origins[i], "://")
-		for _, v := range helpersFor(entries, scheme, host) {
-			if e.isOurHelper(v) {
-				ours = v
-			} else {
-				others = append(others, v)
+		origin := origins[i]
+		scheme, host, _ := strings.Cut(origin, "://")
+		ours, others := e.splitHelpers(helpersFor(entries, scheme, host, ""))
+		var scoped, skipped []string
+		for _, prefix := range e.addressPaths(scheme, host) {
+			for _, p := range scopedPaths(entries, scheme, host, prefix) {
+				probe := p
+				if underPath(prefix, p) {
+					probe = prefix
+				}
+				o, other := e.splitHelpers(helpersFor(entries, scheme, host, probe))
+				for _, h := range other {
+					if !slices.Contains(others, h) {
+						scoped = append(scoped, h+" (for "+origin+"/"+probe+")")
+					}
+				}
+				if ours != "" && o == "" {
+					skipped = append(skipped, origin+"/"+probe)
+				}
 			}
 		}
 		switch {
+		case ours == "" && len(others)+len(scoped) > 0:
+			r.add(Unwired, "git: %s is not set, so git asks only %s for %s; run `git-credential-ppm setup`, which adds this helper and keeps those away from the token", key, strings.Join(append(others, scoped...), ", "), origin)
 		case ours == "":
 			r.add(Unwired, "git: %s is not set; run `git-credential-ppm setup` (or git config --global %s \"\" && git config --global --add %s ppm)", key, key, key)
-		case len(others) > 0:
-			r.Wired = true
-			r.add(Problem, "git: for %s git also calls the helper(s) %s, which would get the token too (store writes it to ~/.git-credentials); run `git-credential-ppm setup`, which resets the list for this address", origins[i], strings.Join(others, ", "))
 		default:
 			r.Wired = true
-			r.add(OK, "git: %s = %s (the only helper git calls for %s)", key, ours, origins[i])
+			if len(others) > 0 {
+				r.add(Problem, "git: for %s git also calls the helper(s) %s, which would get the token too (store writes it to ~/.git-credentials, cache keeps it in memory); run `git-credential-ppm setup`, which resets the list for this address", origin, strings.Join(others, ", "))
+			}
+			if len(scoped) > 0 {
+				r.add(Problem, "git: git also calls %s, from a credential.<url> section for a path, which would get the token too; remove that entry (git config --show-origin --get-regexp 'credential\\..*helper' shows where it is)", strings.Join(scoped, ", "))
+			}
+			if len(skipped) > 0 {
+				r.add(Problem, "git: for %s a credential.<url> section for that path resets the helper list, so git does not call this helper there; remove its empty helper line (git config --show-origin --get-regexp 'credential\\..*helper' shows where it is)", strings.Join(skipped, ", "))
+			}
+			if len(others)+len(scoped)+len(skipped) == 0 {
+				r.add(OK, "git: %s = %s (the only helper git calls for %s)", key, ours, origin)
+			}
 		}
 	}
 	return r
+}
+
+// splitHelpers separates this helper (the last of ours in list) from the
+// others.
+func (e *Env) splitHelpers(list []string) (ours string, others []string) {
+	for _, v := range list {
+		if e.isOurHelper(v) {
+			ours = v
+		} else {
+			others = append(others, v)
+		}
+	}
+	return ours, others
+}
+
+// addressPaths are the paths (without slashes at either end) of the
+// addresses on scheme://host.
+func (e *Env) addressPaths(scheme, host string) []string {
+	var out []string
+	for _, a := range e.Addresses {
+		if a.Scheme == scheme && a.Host == host {
+			out = append(out, strings.Trim(a.Path, "/"))
+		}
+	}
+	return out
 }

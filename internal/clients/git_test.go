@@ -121,6 +121,20 @@ func TestHelpersForAgreesWithGit(t *testing.T) {
 			{"credential.https://*.com.helper", "too-short"},
 			{"credential.HTTPS://PPM.example.COM.helper", "case"},
 		},
+		"sections for a path match requests under it, at a slash": {
+			{"credential.https://ppm.example.com/some.helper", "parent"},
+			{"credential.https://ppm.example.com/some/repo.git.helper", "exact"},
+			{"credential.https://ppm.example.com/som.helper", "partial"},
+			{"credential.https://ppm.example.com/some/.helper", "trailing-slash"},
+			{"credential.https://ppm.example.com/some/repo.git/deeper.helper", "deeper"},
+		},
+		"a section for a path resets the list there": {
+			{"credential.helper", "cache"},
+			{"credential.https://ppm.example.com.helper", ""},
+			{"credential.https://ppm.example.com.helper", "ppm"},
+			{"credential.https://ppm.example.com/some.helper", ""},
+			{"credential.https://ppm.example.com/some.helper", "scoped"},
+		},
 	}
 	for name, entries := range configs {
 		t.Run(name, func(t *testing.T) {
@@ -144,7 +158,7 @@ func TestHelpersForAgreesWithGit(t *testing.T) {
 				t.Fatal(err)
 			}
 			var ours []string
-			for _, v := range helpersFor(list, "https", "ppm.example.com") {
+			for _, v := range helpersFor(list, "https", "ppm.example.com", "some/repo.git") {
 				i := strings.Index(v, "echo ")
 				ours = append(ours, strings.Fields(v[i+5:])[0])
 			}
@@ -229,5 +243,44 @@ func TestGitConfigThroughSymlink(t *testing.T) {
 	}
 	if !isLink() || mustRead(t, target) != own {
 		t.Errorf("after Undo: link %v, target %q; want %q", isLink(), mustRead(t, target), own)
+	}
+}
+
+// TestGitCheckNamesEveryOtherHelper: doctor names each helper git would
+// call for the address besides this one — a global cache as well as a
+// store, before setup as after it, and one from a credential.<url>
+// section for a path under the address, which setup's reset does not
+// reach — and a path section that resets the list away from this helper.
+func TestGitCheckNamesEveryOtherHelper(t *testing.T) {
+	te := newTestEnv(t, "https://ppm.example.com", toolDir(t, "git"))
+	key := "credential.https://ppm.example.com.helper"
+	te.git("config", "--global", "credential.helper", "cache --timeout=3600")
+	r := (Git{}).Check(te.Env)
+	if u := r.at(Unwired); r.Wired || len(u) != 1 || !strings.Contains(u[0], "git asks only cache --timeout=3600 for https://ppm.example.com") {
+		t.Errorf("Check with a global cache and no setup: %+v", r)
+	}
+	te.git("config", "--global", "--add", key, "ppm")
+	r = (Git{}).Check(te.Env)
+	if p := r.at(Problem); len(p) != 1 || !strings.Contains(p[0], "also calls the helper(s) cache --timeout=3600") {
+		t.Errorf("Check with a global cache before ppm: %+v", r)
+	}
+	if _, err := (Git{}).Apply(te.session(false)); err != nil {
+		t.Fatal(err)
+	}
+	if r := (Git{}).Check(te.Env); len(r.at(OK)) != 1 || len(r.Lines) != 1 {
+		t.Fatalf("Check after setup: %+v", r)
+	}
+	te.git("config", "--global", "--add", "credential.https://ppm.example.com/git/repo.git.helper", "osxkeychain")
+	r = (Git{}).Check(te.Env)
+	if p := r.at(Problem); len(p) != 1 || !strings.Contains(p[0], "osxkeychain (for https://ppm.example.com/git/repo.git)") || len(r.at(OK)) != 0 {
+		t.Errorf("Check with a helper for a path under the address: %+v", r)
+	}
+	te.git("config", "--global", "--unset-all", "credential.https://ppm.example.com/git/repo.git.helper")
+	te.git("config", "--global", "--add", "credential.https://ppm.example.com/git.helper", "")
+	te.git("config", "--global", "--add", "credential.https://ppm.example.com/git.helper", "manager")
+	r = (Git{}).Check(te.Env)
+	p := r.at(Problem)
+	if len(p) != 2 || !strings.Contains(p[0], "manager (for https://ppm.example.com/git)") || !strings.Contains(p[1], "for https://ppm.example.com/git a credential.<url> section for that path resets the helper list") {
+		t.Errorf("Check with a path section that resets the list: %+v", r)
 	}
 }

@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"net/url"
 	"os/exec"
-	"path"
+	pathpkg "path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 )
 
@@ -105,14 +106,15 @@ func (e *Env) gitHelperEntries(git string) ([]gitEntry, error) {
 	return list, nil
 }
 
-// helpersFor is the list of helpers git calls for a request to origin
-// (scheme://host[:port], the path dropped as git does for http unless
-// credential.useHttpPath is set): every entry whose URL matches, in order,
-// an empty value clearing the list so far — git's credential_apply_config.
-func helpersFor(entries []gitEntry, scheme, host string) []string {
+// helpersFor is the list of helpers git calls for a request to
+// scheme://host/path (path as git sends it, without the leading slash; ""
+// for none): every entry whose URL matches, in order, an empty value
+// clearing the list so far — git's credential_apply_config, which matches
+// the request's path before it drops it (credential.useHttpPath off).
+func helpersFor(entries []gitEntry, scheme, host, path string) []string {
 	var list []string
 	for _, en := range entries {
-		if en.url != "" && !urlMatches(en.url, scheme, host) {
+		if en.url != "" && !urlMatches(en.url, scheme, host, path) {
 			continue
 		}
 		if en.value == "" {
@@ -124,16 +126,46 @@ func helpersFor(entries []gitEntry, scheme, host string) []string {
 	return list
 }
 
+// scopedPaths lists the paths of credential.<url> entries for scheme://host
+// that lie under prefix (or above it): git calls those helpers for
+// requests under that path only.
+func scopedPaths(entries []gitEntry, scheme, host, prefix string) []string {
+	var out []string
+	for _, en := range entries {
+		if en.url == "" {
+			continue
+		}
+		p, ok := urlPath(en.url, scheme, host)
+		if !ok || p == "" || !(underPath(p, prefix) || underPath(prefix, p)) || slices.Contains(out, p) {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
 // urlMatches reports whether a credential.<url> section applies to a
-// request for scheme://host/ (git's urlmatch: same scheme, host with "*"
-// matching one label, same port, a path that is a prefix of "/", no user).
-func urlMatches(pattern, scheme, host string) bool {
+// request for scheme://host/path (git's urlmatch: same scheme, host with
+// "*" matching one label, same port, no user, and the section's path, if
+// any, the request's or a parent of it at a "/").
+func urlMatches(pattern, scheme, host, path string) bool {
+	p, ok := urlPath(pattern, scheme, host)
+	return ok && underPath(strings.Trim(path, "/"), p)
+}
+
+// underPath reports whether path lies under prefix, segment by segment
+// (both without leading or trailing slashes; "" is the root).
+func underPath(path, prefix string) bool {
+	return prefix == "" || path == prefix || strings.HasPrefix(path, prefix+"/")
+}
+
+// urlPath matches a credential.<url> section's scheme, host and port
+// against scheme://host and returns its path without slashes at either end
+// ("" for none).
+func urlPath(pattern, scheme, host string) (string, bool) {
 	u, err := url.Parse(pattern)
 	if err != nil || u.Host == "" || u.User != nil || !strings.EqualFold(u.Scheme, scheme) {
-		return false
-	}
-	if p := strings.TrimRight(u.EscapedPath(), "/"); p != "" {
-		return false
+		return "", false
 	}
 	want := strings.ToLower(u.Host)
 	if port := u.Port(); (port == "443" && strings.EqualFold(scheme, "https")) || (port == "80" && strings.EqualFold(scheme, "http")) {
@@ -145,14 +177,14 @@ func urlMatches(pattern, scheme, host string) bool {
 	wantLabels := strings.Split(want, ".")
 	gotLabels := strings.Split(strings.ToLower(host), ".")
 	if len(wantLabels) != len(gotLabels) {
-		return false
+		return "", false
 	}
 	for i := range wantLabels {
-		if ok, _ := path.Match(wantLabels[i], gotLabels[i]); !ok && wantLabels[i] != gotLabels[i] {
-			return false
+		if ok, _ := pathpkg.Match(wantLabels[i], gotLabels[i]); !ok && wantLabels[i] != gotLabels[i] {
+			return "", false
 		}
 	}
-	return true
+	return strings.Trim(u.Path, "/"), true
 }
 
 // quoteForShell makes an absolute path safe in a git helper value: git

@@ -41,7 +41,7 @@ func (Git) Explain(e *Env, t *Target) []Finding {
 	type helper struct{ value, origin string }
 	var list []helper
 	for _, en := range entries {
-		if en.url != "" && !urlMatches(en.url, t.URL.Scheme, strings.ToLower(t.URL.Host)) {
+		if en.url != "" && !urlMatches(en.url, t.URL.Scheme, strings.ToLower(t.URL.Host), t.URL.Path) {
 			continue
 		}
 		if en.value == "" {
