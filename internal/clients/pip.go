@@ -65,7 +65,7 @@ func indexURL(e *Env) string {
 	if i := strings.Index(raw, "://"); i >= 0 {
 		raw = raw[:i+3] + "__token__@" + raw[i+3:]
 	}
-	return raw + "/pypi/latest/simple/"
+	return raw + "/pypi-auth/latest/simple/"
 }
 
 // pipInstall is one pip found: how it is run, its version, where it lives.

@@ -160,3 +160,19 @@ func TestPipCheckDoesNotHangOnAHungPip(t *testing.T) {
 		t.Fatal("Check waited for a hung pip")
 	}
 }
+
+// TestHintsNamePPMsAuthenticatedIndex: setup's advice names the index URL
+// Package Manager's documentation and posit-keyring use for an
+// authenticated repository (pypi-auth), with the user __token__.
+func TestHintsNamePPMsAuthenticatedIndex(t *testing.T) {
+	te := newTestEnv(t, "https://ppm.example.com/")
+	const want = "https://__token__@ppm.example.com/pypi-auth/latest/simple/"
+	for _, h := range append(Pip{}.Hints(te.Env), UV{}.Hints(te.Env)...) {
+		if !strings.Contains(h, want) {
+			t.Errorf("hint %q does not name %s", h, want)
+		}
+	}
+	if len(Pip{}.Hints(te.Env)) != 1 || len(UV{}.Hints(te.Env)) != 1 {
+		t.Errorf("pip and uv should each give one hint")
+	}
+}
