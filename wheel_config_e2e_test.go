@@ -11,14 +11,15 @@ import (
 	"testing"
 
 	"github.com/posit-dev/git-credential-ppm/internal/testing/fakeppm"
+	"github.com/posit-dev/git-credential-ppm/internal/testing/testtool"
 	"github.com/posit-dev/git-credential-ppm/internal/userconfig"
 )
 
 // TestWheelBackendReadsTheRememberedAddress: the wheel's keyring backend,
 // in a venv of Debian's python3, serves the address `setup ADDRESS`
-// remembered with nothing exported; it computes the configuration file's
-// path as the binary does; and a named pipe in the file's place hangs
-// nothing.
+// remembered with nothing exported — keyring get, and pip install in a new
+// login shell; it leaves that decision to the binary (no address: a
+// silent not-found); and a named pipe in the file's place hangs nothing.
 func TestWheelBackendReadsTheRememberedAddress(t *testing.T) {
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	w.set("PACKAGEMANAGER_ADDRESS", "")
@@ -37,25 +38,42 @@ func TestWheelBackendReadsTheRememberedAddress(t *testing.T) {
 		t.Fatalf("keyring get with the remembered address: %d %q", r.code, r.stderr)
 	}
 
-	// The backend's path is the binary's, for each rule of the XDG lookup.
-	for _, env := range [][]string{
-		{"XDG_CONFIG_HOME="},
-		{"XDG_CONFIG_HOME=" + filepath.Join(w.home, "xdg")},
-		{"XDG_CONFIG_HOME=relative/dir"},
-	} {
-		r := v.run(env, "-c", "import git_credential_ppm as g; print(g.config_path())")
-		want, err := userconfig.Path(envLookup(append(append([]string{}, w.env...), env...)))
-		if err != nil {
-			want = "None"
-		}
-		if got := strings.TrimSpace(r.stdout); got != want {
-			t.Errorf("%v: the backend's config_path() = %q (%s); the binary's %q", env, got, r.stderr, want)
-		}
+	// A new login shell that exports no address: pip, with the backend in
+	// its own process (pip 23.0 imports keyring; posit-keyring's way), installs from the
+	// authenticated index — the binary, which the backend asks for every
+	// service, decides from the remembered address alone.
+	bash := testtool.Need(t, "bash")
+	before := w.ppm.Counts()
+	auth := strings.Replace(w.ppm.AuthIndexURL(), "://", "://__token__@", 1)
+	shell := exec.Command("env", "-i", "HOME="+w.home, "LANG=C",
+		"PPM_CREDENTIAL_STORE=file", "PACKAGEMANAGER_SSO_TOKEN_FILE="+filepath.Join(w.home, ".ppm", "tokens.toml"),
+		"PIP_DISABLE_PIP_VERSION_CHECK=1", "PIP_NO_CACHE_DIR=1", "PYTHONDONTWRITEBYTECODE=1",
+		bash, "-l", "-c", `test -z "${PACKAGEMANAGER_ADDRESS+set}" || exit 9; "$0" -m pip install --index-url "$1" "$2" && "$0" -c 'import ppm_demo'`,
+		v.python, auth, w.ppm.WheelName())
+	if r := w.runCmd(shell, ""); r.code != 0 {
+		t.Fatalf("pip install in a new login shell with the remembered address: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if after := w.ppm.Counts(); after.Unauthorized == before.Unauthorized || after.Repo-before.Repo < 3 {
+		t.Errorf("pip did not go through a 401 to authenticated requests: before %+v, after %+v", before, after)
+	}
+
+	// With nothing remembered the backend still asks the binary, which
+	// answers "not ours" without a word.
+	cfg := filepath.Join(w.home, ".config", userconfig.DirName, userconfig.FileName)
+	saved, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(cfg)
+	if r := v.keyring(nil, "get", index, "__token__"); r.code != 1 || r.stdout != "" || r.stderr != "" {
+		t.Errorf("keyring get once the address is forgotten: %d %q %q; want a silent not-found", r.code, r.stdout, r.stderr)
+	}
+	if err := os.WriteFile(cfg, saved, 0o600); err != nil {
+		t.Fatal(err)
 	}
 
 	// A named pipe in the file's place: the backend does not block on it,
 	// and the binary says what is wrong (keyring shows nothing).
-	cfg := filepath.Join(w.home, ".config", userconfig.DirName, userconfig.FileName)
 	os.Remove(cfg)
 	if err := syscall.Mkfifo(cfg, 0o600); err != nil {
 		t.Fatal(err)

@@ -2,11 +2,12 @@
 
 Installed by the git-credential-ppm wheel beside the git-credential-ppm
 binary. The keyring library finds it through the ``keyring.backends`` entry
-point; for every lookup it asks the binary, which decides whether the
-service belongs to a configured address (``PACKAGEMANAGER_ADDRESS``, or
-the addresses ``git-credential-ppm setup ADDRESS`` remembered in its
-configuration file) and, if so, answers with a token from the credential
-store (logging in when needed).
+point; for every lookup it asks the binary, which alone decides whether
+the service belongs to a configured address (``PACKAGEMANAGER_ADDRESS``,
+else the addresses ``git-credential-ppm setup ADDRESS`` remembered) and,
+if so, answers with a token from the credential store (logging in when
+needed). With nothing configured the binary answers "not ours" without a
+word, as it does for any service under this backend.
 For any other service it answers None, so keyring's chainer asks the next
 backend. This module never sees a token except to hand it to its caller,
 and never prints one.
@@ -16,7 +17,6 @@ import json
 import logging
 import os
 import shutil
-import stat
 import subprocess
 import sys
 import sysconfig
@@ -66,67 +66,6 @@ class SetNotOurs(errors.PasswordSetError, NotOurs):
 
 class DeleteRefused(errors.PasswordDeleteError, NotOurs):
     """delete_password of a service the binary has no token for."""
-
-
-# The binary's configuration file, where `setup ADDRESS` and `login ADDRESS`
-# remember the addresses: config.json in Go's os.UserConfigDir() (the same
-# rule, computed here). At most this many bytes are read.
-CONFIG_MAX_BYTES = 64 * 1024
-
-
-def config_path():
-    """Path of the binary's configuration file, or None without a home."""
-    if os.name == "nt":
-        base = os.environ.get("APPDATA")
-    elif sys.platform == "darwin":
-        home = os.environ.get("HOME")
-        base = home and os.path.join(home, "Library", "Application Support")
-    else:
-        base = os.environ.get("XDG_CONFIG_HOME")
-        if not base:
-            home = os.environ.get("HOME")
-            base = home and os.path.join(home, ".config")
-        elif not os.path.isabs(base):
-            base = None
-    if not base:
-        return None
-    return os.path.join(base, "git-credential-ppm", "config.json")
-
-
-def configured():
-    """Whether any Package Manager address is configured.
-
-    PACKAGEMANAGER_ADDRESS, else the addresses the configuration file
-    remembers. A file that cannot be read or is not what the binary writes
-    counts as configured: the binary then says what is wrong with it.
-    Which address a service belongs to is the binary's decision alone.
-    """
-    if os.environ.get("PACKAGEMANAGER_ADDRESS", "").strip():
-        return True
-    path = config_path()
-    if path is None:
-        return False
-    try:
-        # O_NONBLOCK: a named pipe in the file's place must not hang pip;
-        # O_NOFOLLOW: a link there is refused (by the binary, which says so).
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
-    except FileNotFoundError:
-        return False
-    except OSError:
-        return True
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return True
-        data = os.read(fd, CONFIG_MAX_BYTES + 1)
-    except OSError:
-        return True
-    finally:
-        os.close(fd)
-    try:
-        addresses = json.loads(data.decode("utf-8")).get("addresses")
-    except (ValueError, AttributeError):
-        return True
-    return bool(addresses)
 
 
 def _executable(path):
@@ -197,9 +136,7 @@ class Keyring(backend.KeyringBackend):
         not run.
         """
         path = binary()
-        if path is None or not configured():
-            # Nothing is configured: nothing can be ours, and the binary
-            # would say so on stderr for every service asked.
+        if path is None:
             return NOT_OURS, b""
         env = dict(os.environ)
         env[CHILD_ENV] = "1"
