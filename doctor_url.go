@@ -181,20 +181,30 @@ func runDoctorURL(ctx context.Context, e *invocation, raw, only string, asJSON b
 }
 
 // checkAddress: which configured address the URL falls under (docs/contract.md §8:
-// tokens go only there).
+// tokens go only there) and where the addresses come from
+// (PACKAGEMANAGER_ADDRESS or the configuration file); with none, the
+// `setup ADDRESS` that remembers this URL's server.
 func (d *urlDoctor) checkAddress(t *clients.Target) {
 	list, err := d.e.addresses()
+	from := d.e.addressOrigin()
 	if err != nil {
-		d.bad("address", "fix PACKAGEMANAGER_ADDRESS", "%v", err)
+		fix := "fix PACKAGEMANAGER_ADDRESS"
+		if from != envAddress {
+			fix = "fix the configuration file as the line says, or run git-credential-ppm setup --remove and then git-credential-ppm setup ADDRESS"
+		}
+		d.bad("address", fix, "%v", err)
 		return
 	}
-	origin := "PACKAGEMANAGER_ADDRESS"
+	origin := "from " + envAddress
+	if from != envAddress {
+		origin = describeOrigin(from)
+	}
 	bare := *t.URL
 	bare.User = nil
 	for _, a := range list {
 		if a.MatchService(bare.String()) {
 			t.Address, t.Matched = a, true
-			d.ok("address", "%s falls under %s (from %s)", bare.String(), a.Raw, origin)
+			d.ok("address", "%s falls under %s (%s)", bare.String(), a.Raw, origin)
 			return
 		}
 	}
@@ -207,8 +217,12 @@ func (d *urlDoctor) checkAddress(t *clients.Target) {
 	if bare.Scheme == "http" && !addr.IsLoopback(bare.Hostname()) {
 		why = " (tokens never go over plain http except to this machine)"
 	}
-	d.bad("address", "export PACKAGEMANAGER_ADDRESS="+joinRaw(list)+","+suggest+" if that is your Package Manager",
-		"%s is under none of the configured addresses, %s (from %s), so no token is sent there%s", bare.String(), joinRaw(list), origin, why)
+	fix := "git-credential-ppm setup " + suggest + " if that is your Package Manager"
+	if from == envAddress {
+		fix = "export PACKAGEMANAGER_ADDRESS=" + joinRaw(list) + "," + suggest + " if that is your Package Manager"
+	}
+	d.bad("address", fix,
+		"%s is under none of the configured addresses, %s (%s), so no token is sent there%s", bare.String(), joinRaw(list), origin, why)
 }
 
 // checkToken: the token that would be served for the address; never the

@@ -190,3 +190,30 @@ func TestDoctorURLCertificates(t *testing.T) {
 		t.Errorf("an untrusted certificate:\n%s", r.stdout)
 	}
 }
+
+// TestDoctorURLSaysWhereTheAddressComesFrom: with nothing configured the
+// address line suggests `setup` with the URL's server; with the address
+// remembered by `setup ADDRESS` (nothing exported) it names the file, and
+// for a URL outside it the fix is `setup`, not an export.
+func TestDoctorURLSaysWhereTheAddressComesFrom(t *testing.T) {
+	testtool.Need(t, "git")
+	w := newWorld(t, fakeppm.Options{}).withIdentity()
+	w.set("PACKAGEMANAGER_ADDRESS", "")
+	r := w.run("", "doctor", w.ppm.IndexURL(), "--for", "git")
+	if want := "✗ git-credential-ppm: no Package Manager address is configured, so this helper serves no token for " + w.ppm.IndexURL() + "; fix: git-credential-ppm setup " + w.ppm.URL(); r.code != 1 || !strings.Contains(r.stdout, want) {
+		t.Errorf("doctor URL with nothing configured: %d; want %q in\n%s%s", r.code, want, r.stdout, r.stderr)
+	}
+	if r := w.run("", "setup", w.ppm.URL()); r.code != 0 {
+		t.Fatalf("setup %s: %q %q", w.ppm.URL(), r.stdout, r.stderr)
+	}
+	r = w.run("", "doctor", w.ppm.IndexURL(), "--for", "git")
+	if want := "✓ git-credential-ppm: " + w.ppm.IndexURL() + " falls under " + w.ppm.URL() + " (remembered in " + w.configFile() + ")"; !strings.Contains(r.stdout, want) {
+		t.Errorf("doctor URL with the remembered address: want %q in\n%s%s", want, r.stdout, r.stderr)
+	}
+	other := "https://other.example.invalid/pypi/latest/simple/"
+	r = w.run("", "doctor", other, "--for", "git")
+	want := "✗ git-credential-ppm: " + other + " is under none of the configured addresses, " + w.ppm.URL() + " (remembered in " + w.configFile() + "), so no token is sent there; fix: git-credential-ppm setup https://other.example.invalid if that is your Package Manager"
+	if r.code != 1 || !strings.Contains(r.stdout, want) {
+		t.Errorf("doctor URL outside the remembered address: %d; want %q in\n%s%s", r.code, want, r.stdout, r.stderr)
+	}
+}
