@@ -9,13 +9,6 @@ import (
 	"strings"
 )
 
-// Exit statuses, the same for every command (README, "Exit status").
-const (
-	exitOK      = 0 // success
-	exitFailure = 1 // the command ran and failed (one line on stderr says why)
-	exitUsage   = 2 // the command line is wrong (unknown option, extra argument)
-)
-
 // command is one entry of the command table. The table drives dispatch,
 // the usage text and per-command help.
 type command struct {
@@ -31,7 +24,8 @@ type command struct {
 	// config: the command reads configuration, so the PPM_* values are
 	// checked before it runs.
 	config bool
-	run    func(ctx context.Context, inv *invocation, args []string) int
+	// run does the command; its error decides the exit status (exit.go).
+	run func(ctx context.Context, inv *invocation, args []string) error
 }
 
 // commands is filled in init: its entries refer to runHelp, which reads it.
@@ -43,9 +37,9 @@ func init() {
 		{name: "get", synopsis: "get|store|erase", summary: "git credential helper protocol (stdin/stdout)", help: gitHelp, config: true,
 			run: gitAction(runGitGet)},
 		{name: "store", synopsis: "get|store|erase", help: gitHelp,
-			run: gitAction(func(context.Context, *invocation) int { return exitOK })}, // tokens come from logins, not from git
+			run: gitAction(func(context.Context, *invocation) error { return nil })}, // tokens come from logins, not from git
 		{name: "erase", synopsis: "get|store|erase", help: gitHelp, config: true,
-			run: gitAction(func(_ context.Context, inv *invocation) int { return runGitErase(inv) })},
+			run: gitAction(func(_ context.Context, inv *invocation) error { return runGitErase(inv) })},
 		{name: "keyring", synopsis: "keyring ARGS…", summary: `the Python keyring CLI (also when invoked as "keyring")`, config: true,
 			help: "Answers as the Python keyring CLI does, for pip, uv and pdm:\n  keyring [-h] [-b BACKEND] [--list-backends] [--mode {password,creds}] [--output {plain,json}] {get,set,del} [service] [username]\n",
 			run:  runKeyring},
@@ -60,7 +54,7 @@ func init() {
 		{name: "netrc", synopsis: "netrc FILE", summary: "write a netrc file with the token(s), for curl and R", config: true, run: runNetrc,
 			help: "Write FILE (created 0600, replaced atomically; not a symbolic link, and in a directory only you can write to) with `machine HOST login __token__ password TOKEN` for each configured address, renewing a token close to expiry first as get does. curl reads it with --netrc-file FILE, R 4.6 and later with options(netrc = FILE). Stdout lists each address, its machine, the token's expiry and when to write the file again, never a token. FILE - writes the file itself to stdout, unless stdout is a terminal. Exit status 1 when an address got no token (the others are written).\n"},
 		{name: "setup", synopsis: "setup [ADDRESS…] [--dry-run|--remove]", summary: "remember the address; wire git, pip, uv and R to this helper", config: true,
-			run:  func(_ context.Context, inv *invocation, args []string) int { return runSetup(inv, args) },
+			run:  func(_ context.Context, inv *invocation, args []string) error { return runSetup(inv, args) },
 			help: "Remember ADDRESS (Package Manager's URL; several: separate them with commas) in the user configuration file, so that new shells need no PACKAGEMANAGER_ADDRESS (which, when set, overrides it). Then, for the addresses in force, configure git (credential.<address>.helper), pip and uv (keyring-provider = subprocess), put a `keyring` link on PATH and, when R is installed, add a marked block to R's profile (~/.Rprofile) that hands R the token through a netrc file. Changes nothing twice. --remove undoes what setup changed and forgets the remembered addresses.\n"},
 		{name: "doctor", synopsis: "doctor [URL] [--for pip|uv|git|twine|R|all] [--json]", summary: "check each piece and say what to fix; with a URL, why it gets a 401", config: true, run: runDoctor,
 			help: "Check configuration, the store, the network path to Package Manager, the clock and the git/pip/uv/R wiring; one line each.\nWith a URL (the one that failed): which configured address it falls under; for each client found (or the one --for names) its executable, version, configuration and the rules of that version that decide whether it asks this helper; the token that would be served and what Package Manager answers to a request with it. Every ✗ says the fix. --json prints the checks as an array of {client, check, ok, detail, fix}.\n"},
@@ -113,61 +107,62 @@ func (c *command) commandHelp() string {
 	return "usage: git-credential-ppm " + c.synopsis + "\n\n" + c.help
 }
 
-func runVersion(_ context.Context, inv *invocation, args []string) int {
-	if code := noArguments(inv, "version", args); code >= 0 {
-		return code
+func runVersion(_ context.Context, inv *invocation, args []string) error {
+	if stop, err := noArguments(inv, "version", args); stop {
+		return err
 	}
 	fmt.Fprintln(inv.stdout, versionLine())
-	return exitOK
+	return nil
 }
 
-func runHelp(_ context.Context, inv *invocation, args []string) int {
+func runHelp(_ context.Context, inv *invocation, args []string) error {
 	switch {
 	case len(args) == 0:
 		fmt.Fprint(inv.stdout, usageText())
-		return exitOK
+		return nil
 	case len(args) > 1:
-		inv.errorf("help takes one COMMAND, got %d arguments; run `git-credential-ppm help`", len(args))
-		return exitUsage
+		return usagef("help takes one COMMAND, got %d arguments; run `git-credential-ppm help`", len(args))
 	}
 	if c, ok := findCommand(args[0]); ok {
 		fmt.Fprint(inv.stdout, c.commandHelp())
-		return exitOK
+		return nil
 	}
-	inv.errorf("help: unknown topic %q; run `git-credential-ppm help` for the list of commands", args[0])
-	return exitUsage
+	return usagef("help: unknown topic %q; run `git-credential-ppm help` for the list of commands", args[0])
 }
 
 // gitAction adapts a git helper action: git passes no arguments after it,
 // so any argument is a usage error, except --help.
-func gitAction(run func(ctx context.Context, inv *invocation) int) func(context.Context, *invocation, []string) int {
-	return func(ctx context.Context, inv *invocation, args []string) int {
-		if code := noArguments(inv, inv.args[1], args); code >= 0 {
-			return code
+func gitAction(run func(ctx context.Context, inv *invocation) error) func(context.Context, *invocation, []string) error {
+	return func(ctx context.Context, inv *invocation, args []string) error {
+		if stop, err := noArguments(inv, inv.args[1], args); stop {
+			return err
 		}
 		return run(ctx, inv)
 	}
 }
 
 // noArguments is for commands that take no argument: --help prints the
-// help, anything else is a usage error. It returns -1 to continue.
-func noArguments(inv *invocation, name string, args []string) int {
+// help, anything else is a usage error. stop says the command is done,
+// with err.
+func noArguments(inv *invocation, name string, args []string) (stop bool, err error) {
 	fs := newFlags(inv, name)
-	if code := parseFlags(inv, fs, args); code >= 0 {
-		return code
+	if stop, err := parseFlags(inv, fs, args); stop {
+		return true, err
 	}
-	return extraArguments(inv, fs, 0)
+	if err := extraArguments(fs, 0); err != nil {
+		return true, err
+	}
+	return false, nil
 }
 
-// extraArguments fails with a usage error when fs holds more than max
-// positional arguments. It returns -1 to continue.
-func extraArguments(inv *invocation, fs *flag.FlagSet, max int) int {
+// extraArguments is a usage error when fs holds more than max positional
+// arguments.
+func extraArguments(fs *flag.FlagSet, max int) error {
 	if fs.NArg() <= max {
-		return -1
+		return nil
 	}
 	extra := fs.Args()[max:]
-	inv.errorf("%s: unexpected argument %q; run `git-credential-ppm help %s`", fs.Name(), extra[0], fs.Name())
-	return exitUsage
+	return usagef("%s: unexpected argument %q; run `git-credential-ppm help %s`", fs.Name(), extra[0], fs.Name())
 }
 
 // newFlags returns a FlagSet for the command name; parseFlags prints its
@@ -178,11 +173,12 @@ func newFlags(_ *invocation, name string) *flag.FlagSet {
 	return fs
 }
 
-// parseFlags parses args; -h/--help prints the command's help on stdout,
-// an error prints one line and the help on stderr. It returns -1 to
-// continue, else the exit code.
-func parseFlags(inv *invocation, fs *flag.FlagSet, args []string) int {
-	err := fs.Parse(args)
+// parseFlags parses args. stop says the command is done: -h/--help printed
+// the command's help on stdout (err nil), or the command line is wrong (a
+// usage error, followed by the help unless the line names the option
+// meant).
+func parseFlags(inv *invocation, fs *flag.FlagSet, args []string) (stop bool, err error) {
+	err = fs.Parse(args)
 	c, _ := findCommand(fs.Name())
 	help := ""
 	if c != nil {
@@ -190,18 +186,15 @@ func parseFlags(inv *invocation, fs *flag.FlagSet, args []string) int {
 	}
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(inv.stdout, help)
-		return exitOK
+		return true, nil
 	}
 	if line := undefinedFlag(fs, args, err); line != "" {
-		inv.errorf("%s", line)
-		return exitUsage
+		return true, usagef("%s", line)
 	}
 	if err != nil {
-		inv.errorf("%s: %v", fs.Name(), err)
-		fmt.Fprint(inv.stderr, help)
-		return exitUsage
+		return true, &usageError{err: fmt.Errorf("%s: %w", fs.Name(), err), help: help}
 	}
-	return -1
+	return false, nil
 }
 
 // runUnknown follows git's rule for helpers: an action the helper does not
@@ -209,14 +202,12 @@ func parseFlags(inv *invocation, fs *flag.FlagSet, args []string) int {
 // usage error naming the nearest one, wherever it comes from (a CI step
 // `git-credential-ppm stup` must not pass); a person at a terminal gets a
 // hint and a usage error for any unknown word.
-func runUnknown(inv *invocation, cmd string) int {
+func runUnknown(inv *invocation, cmd string) error {
 	if line := typoLine(cmd); line != "" {
-		inv.errorf("%s", line)
-		return exitUsage
+		return usagef("%s", line)
 	}
 	if isTerminal(inv.stdin) {
-		inv.errorf("unknown command %q; run `git-credential-ppm help`", cmd)
-		return exitUsage
+		return usagef("unknown command %q; run `git-credential-ppm help`", cmd)
 	}
-	return exitOK
+	return nil
 }

@@ -101,31 +101,25 @@ func (inv *invocation) prompter() *prompter {
 	return inv.prompt
 }
 
-// token gets the token for addr, saying on stderr in one line why when it
+// token gets the token for addr; the error says in one line why it
 // cannot.
-func (inv *invocation) token(ctx context.Context, addr protocol.Address, opt tokens.Options) (tokens.Token, bool) {
+func (inv *invocation) token(ctx context.Context, addr protocol.Address, opt tokens.Options) (tokens.Token, error) {
 	m, err := inv.manager()
 	if err != nil {
-		inv.errorf("%v", err)
-		return tokens.Token{}, false
+		return tokens.Token{}, err
 	}
 	return inv.tokenFrom(ctx, m, addr, opt)
 }
 
 // tokenFrom is token with a manager the caller built (one for several
 // addresses).
-func (inv *invocation) tokenFrom(ctx context.Context, m *tokens.Manager, addr protocol.Address, opt tokens.Options) (tokens.Token, bool) {
+func (inv *invocation) tokenFrom(ctx context.Context, m *tokens.Manager, addr protocol.Address, opt tokens.Options) (tokens.Token, error) {
 	if t, ok := m.Cached(addr.Raw, opt); ok {
-		return t, true
+		return t, nil
 	}
 	ctx, stop := inv.interruptible(ctx)
 	defer stop()
-	t, err := m.Renew(ctx, addr.Raw, opt)
-	if err != nil {
-		inv.errorf("%v", err)
-		return tokens.Token{}, false
-	}
-	return t, true
+	return m.Renew(ctx, addr.Raw, opt)
 }
 
 // interruptible returns a context that Ctrl-C (SIGINT) or SIGTERM cancels,

@@ -41,12 +41,12 @@ func (d *doctor) note(format string, args ...any) {
 
 // runDoctor checks each piece a person would otherwise debug by hand, one
 // line each: ✓, or ✗ and what to do.
-func runDoctor(ctx context.Context, e *invocation, args []string) int {
+func runDoctor(ctx context.Context, e *invocation, args []string) error {
 	fs := newFlags(e, "doctor")
 	fl := addDoctorURLFlags(fs)
-	target, code := parseDoctorArgs(e, fs, fl, args)
-	if code >= 0 {
-		return code
+	target, stop, err := parseDoctorArgs(e, fs, fl, args)
+	if stop {
+		return err
 	}
 	if target != "" {
 		return runDoctorURL(ctx, e, target, *fl.only, *fl.asJSON)
@@ -56,12 +56,12 @@ func runDoctor(ctx context.Context, e *invocation, args []string) int {
 	switch {
 	case err != nil:
 		d.bad("configuration: %v", err)
-		return 1
+		return errReported
 	case len(list) == 0:
 		d.bad("configuration: %v", errNoAddress)
-		return 1
+		return errReported
 	default:
-		d.ok("configuration: %s (%s)", joinRaw(list), e.originDetail())
+		d.ok("configuration: %s (%s)", list, e.originDetail())
 	}
 	d.checkIdentity(ctx)
 	d.checkTrust()
@@ -74,9 +74,9 @@ func runDoctor(ctx context.Context, e *invocation, args []string) int {
 	}
 	d.checkClients(list)
 	if d.failed {
-		return 1
+		return errReported // each ✗ line says what to fix
 	}
-	return 0
+	return nil
 }
 
 // checkStore checks the token directory (docs/contract.md §8), then writes, reads back
@@ -184,7 +184,7 @@ func (d *doctor) checkToken(m *tokens.Manager, a protocol.Address) {
 // each. A client that is installed but not set up is a note when another
 // client is wired (a git-only user is not failed for pip), and a failure
 // when none is (the helper serves nobody).
-func (d *doctor) checkClients(list []protocol.Address) {
+func (d *doctor) checkClients(list protocol.Addresses) {
 	ce, err := clientEnv(d.e, list)
 	if err != nil {
 		d.bad("clients: %v", err)

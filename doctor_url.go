@@ -49,36 +49,34 @@ func addDoctorURLFlags(fs *flag.FlagSet) doctorURLFlags {
 }
 
 // parseDoctorArgs parses doctor's command line, options before or after
-// the URL. It returns the URL ("" for none), or an exit status ≥ 0.
-func parseDoctorArgs(e *invocation, fs *flag.FlagSet, fl doctorURLFlags, args []string) (string, int) {
-	if code := parseFlags(e, fs, args); code >= 0 {
-		return "", code
+// the URL. It returns the URL ("" for none); stop says the command is
+// done, with err.
+func parseDoctorArgs(e *invocation, fs *flag.FlagSet, fl doctorURLFlags, args []string) (target string, stop bool, err error) {
+	if stop, err := parseFlags(e, fs, args); stop {
+		return "", true, err
 	}
-	target := ""
 	if fs.NArg() > 0 {
 		target = fs.Arg(0)
-		if code := parseFlags(e, fs, fs.Args()[1:]); code >= 0 {
-			return "", code
+		if stop, err := parseFlags(e, fs, fs.Args()[1:]); stop {
+			return "", true, err
 		}
-		if code := extraArguments(e, fs, 0); code >= 0 {
-			return "", code
+		if err := extraArguments(fs, 0); err != nil {
+			return "", true, err
 		}
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if target == "" && (set["for"] || set["json"]) {
-		e.errorf("doctor: --for and --json explain a URL; run `git-credential-ppm doctor URL --for CLIENT`")
-		return "", exitUsage
+		return "", true, usagef("doctor: --for and --json explain a URL; run `git-credential-ppm doctor URL --for CLIENT`")
 	}
 	ok := false
 	for _, c := range doctorClients {
 		ok = ok || strings.EqualFold(c, *fl.only)
 	}
 	if !ok {
-		e.errorf("doctor: --for %q is not one of %s", *fl.only, strings.Join(doctorClients, ", "))
-		return "", exitUsage
+		return "", true, usagef("doctor: --for %q is not one of %s", *fl.only, strings.Join(doctorClients, ", "))
 	}
-	return target, -1
+	return target, false, nil
 }
 
 // urlDoctor collects the checks for one URL.
@@ -120,11 +118,10 @@ func parseTarget(raw string) (*clients.Target, error) {
 }
 
 // runDoctorURL explains the URL for the clients named by only.
-func runDoctorURL(ctx context.Context, e *invocation, raw, only string, asJSON bool) int {
+func runDoctorURL(ctx context.Context, e *invocation, raw, only string, asJSON bool) error {
 	t, err := parseTarget(raw)
 	if err != nil {
-		e.errorf("doctor: %v", err)
-		return exitUsage
+		return usagef("doctor: %w", err)
 	}
 	d := &urlDoctor{e: e, now: e.clock()}
 	d.checkAddress(t)
@@ -156,7 +153,7 @@ func runDoctorURL(ctx context.Context, e *invocation, raw, only string, asJSON b
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(all); err != nil {
-			return exitFailure
+			return fmt.Errorf("doctor: cannot write the checks: %w", err)
 		}
 	} else {
 		for _, c := range all {
@@ -175,9 +172,9 @@ func runDoctorURL(ctx context.Context, e *invocation, raw, only string, asJSON b
 		}
 	}
 	if failed {
-		return exitFailure
+		return errReported // each ✗ line says what to fix
 	}
-	return exitOK
+	return nil
 }
 
 // checkAddress: which configured address the URL falls under (docs/contract.md §8:
@@ -219,10 +216,10 @@ func (d *urlDoctor) checkAddress(t *clients.Target) {
 	}
 	fix := "git-credential-ppm setup " + suggest + " if that is your Package Manager"
 	if from == envAddress {
-		fix = "export PACKAGEMANAGER_ADDRESS=" + joinRaw(list) + "," + suggest + " if that is your Package Manager"
+		fix = "export PACKAGEMANAGER_ADDRESS=" + list.String() + "," + suggest + " if that is your Package Manager"
 	}
 	d.bad("address", fix,
-		"%s is under none of the configured addresses, %s (%s), so no token is sent there%s", bare.String(), joinRaw(list), origin, why)
+		"%s is under none of the configured addresses, %s (%s), so no token is sent there%s", bare.String(), list.String(), origin, why)
 }
 
 // checkToken: the token that would be served for the address; never the

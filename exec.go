@@ -29,30 +29,28 @@ var execEnvNames = []string{"TWINE_USERNAME", "TWINE_PASSWORD", "UV_PUBLISH_USER
 // publish, anything reading PACKAGEMANAGER_TOKEN) and a netrc file (NETRC,
 // R_DEFAULT_NETRC) removed when it has ended, passing stdio through,
 // forwarding signals, and exiting with the command's status.
-func runExec(ctx context.Context, inv *invocation, args []string) int {
+func runExec(ctx context.Context, inv *invocation, args []string) error {
 	fs := newFlags(inv, "exec")
 	address := fs.String("address", "", "Package Manager address (when several are configured)")
-	if code := parseFlags(inv, fs, args); code >= 0 {
-		return code
+	if stop, err := parseFlags(inv, fs, args); stop {
+		return err
 	}
 	argv := fs.Args()
 	if len(argv) == 0 {
-		inv.errorf("exec: no command given; usage: git-credential-ppm exec [--address URL] -- CMD [ARGS…]")
-		return exitUsage
+		return usagef("exec: no command given; usage: git-credential-ppm exec [--address URL] -- CMD [ARGS…]")
 	}
-	addr, code, err := execAddress(inv, *address)
+	addr, err := execAddress(inv, *address)
 	if err != nil {
-		inv.errorf("exec: %v", err)
-		return code
+		return fmt.Errorf("exec: %w", err)
 	}
-	t, ok := inv.token(ctx, addr, tokens.Options{MinValidity: execMinValidity})
-	if !ok {
-		return 1
+	t, err := inv.token(ctx, addr, tokens.Options{MinValidity: execMinValidity})
+	if err != nil {
+		return err
 	}
 	path, err := execPath(inv, argv[0])
 	if err != nil {
 		inv.errorf("exec: cannot run %s: %v", argv[0], err)
-		return 127
+		return withStatus(exitNotFound)
 	}
 	// R and curl read the token from a netrc file, removed when the child
 	// has ended; from here on the signals runChild forwards no longer end
@@ -62,8 +60,7 @@ func runExec(ctx context.Context, inv *invocation, args []string) int {
 	defer signal.Stop(held)
 	dir, netrc, err := writeExecNetrc(inv, addr, t.Value)
 	if err != nil {
-		inv.errorf("exec: %v", err)
-		return exitFailure
+		return fmt.Errorf("exec: %w", err)
 	}
 	defer os.RemoveAll(dir)
 	cmd := exec.Command(path, argv[1:]...)
@@ -72,22 +69,29 @@ func runExec(ctx context.Context, inv *invocation, args []string) int {
 	return runChild(inv, cmd, "exec: ")
 }
 
+// The shell's statuses for a command it cannot run: not found (127),
+// found but not startable (126).
+const (
+	exitNotFound    = 127
+	exitCannotStart = 126
+)
+
 // forwardedSignals are those runChild passes to the child: Ctrl-C,
 // SIGTERM, a closed terminal (SIGHUP) and Ctrl-\ (SIGQUIT).
 var forwardedSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT}
 
 // runChild runs cmd with the invocation's stdio, forwarding
 // forwardedSignals to it instead of dying (the child decides: twine
-// cleans up, a shell script traps), and returns its exit status (126 when
-// it cannot be started, with one line prefixed by what).
-func runChild(inv *invocation, cmd *exec.Cmd, what string) int {
+// cleans up, a shell script traps); its exit status becomes ours, silently
+// (126 when it cannot be started, with one line prefixed by what).
+func runChild(inv *invocation, cmd *exec.Cmd, what string) error {
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = inv.stdin, inv.stdout, inv.stderr
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, forwardedSignals...)
 	defer signal.Stop(sigs)
 	if err := cmd.Start(); err != nil {
 		inv.errorf("%scannot run %s: %v", what, cmd.Args[0], err)
-		return 126
+		return withStatus(exitCannotStart)
 	}
 	done := make(chan struct{})
 	go func() {
@@ -102,29 +106,29 @@ func runChild(inv *invocation, cmd *exec.Cmd, what string) int {
 	}()
 	err := cmd.Wait()
 	close(done)
-	return exitCode(err)
+	return withStatus(childStatus(err))
 }
 
 // execAddress picks the address: --address, which must be configured, else
-// the only configured one. No address configured is a failure (1); an
+// the only configured one. No address configured is a failure; an
 // unconfigured --address, or several addresses without one, is a usage
-// error (2).
-func execAddress(inv *invocation, flagValue string) (protocol.Address, int, error) {
+// error.
+func execAddress(inv *invocation, flagValue string) (protocol.Address, error) {
 	if flagValue != "" {
 		a, err := inv.configuredAddress(flagValue)
 		if err != nil {
-			return protocol.Address{}, addressExit(err), fmt.Errorf("--address %w", err)
+			return protocol.Address{}, addressError(fmt.Errorf("--address %w", err))
 		}
-		return a, -1, nil
+		return a, nil
 	}
 	list, err := inv.configured()
 	switch {
 	case err != nil:
-		return protocol.Address{}, exitFailure, err
+		return protocol.Address{}, err
 	case len(list) > 1:
-		return protocol.Address{}, exitUsage, fmt.Errorf("several addresses are configured (%s); choose one with --address", joinRaw(list))
+		return protocol.Address{}, usagef("several addresses are configured (%s); choose one with --address", list)
 	}
-	return list[0], -1, nil
+	return list[0], nil
 }
 
 // execEnv returns base without the variables exec sets, plus them: the
@@ -152,9 +156,9 @@ func execEnv(base []string, token, netrc string) []string {
 		"NETRC="+netrc, "R_DEFAULT_NETRC="+netrc)
 }
 
-// exitCode maps the child's end to our exit status: its own status, or
+// childStatus maps the child's end to our exit status: its own status, or
 // 128+signal when a signal killed it (the shell's convention).
-func exitCode(err error) int {
+func childStatus(err error) int {
 	if err == nil {
 		return 0
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"strconv"
 
 	"github.com/posit-dev/git-credential-ppm/protocol"
@@ -11,47 +12,46 @@ import (
 
 // runGitGet answers git's `get`: a token for a configured address, nothing
 // for any other host (so git asks its next helper).
-func runGitGet(ctx context.Context, inv *invocation) int {
-	_, addr, code := readGitRequest(inv, "get")
-	if code >= 0 {
-		return code
-	}
-	t, ok := inv.token(ctx, addr, tokens.Options{})
+func runGitGet(ctx context.Context, inv *invocation) error {
+	_, addr, ok, err := readGitRequest(inv, "get")
 	if !ok {
-		return 1
+		return err
+	}
+	t, err := inv.token(ctx, addr, tokens.Options{})
+	if err != nil {
+		return err
 	}
 	return writeGitToken(inv, t)
 }
 
 // readGitRequest reads git's attributes and finds the configured address
-// they belong to. It returns an exit code >= 0 when there is nothing more
-// to do: bad input (1, one line said) or another host (0, silence).
-func readGitRequest(inv *invocation, action string) (*protocol.Attributes, protocol.Address, int) {
-	attrs, err := protocol.ReadAttributes(inv.stdin)
+// they belong to. ok is false when there is nothing more to do: bad input
+// (err says why) or another host (err nil: silence, and git asks its next
+// helper).
+func readGitRequest(inv *invocation, action string) (attrs *protocol.Attributes, addr protocol.Address, ok bool, err error) {
+	attrs, err = protocol.ReadAttributes(inv.stdin)
 	if err != nil {
-		inv.errorf("git sent input this helper cannot read: %v", err)
-		return nil, protocol.Address{}, 1
+		return nil, addr, false, fmt.Errorf("git sent input this helper cannot read: %w", err)
 	}
 	list, err := inv.addresses()
 	if err != nil {
-		inv.errorf("%v", err)
-		return nil, protocol.Address{}, 1
+		return nil, addr, false, err
 	}
 	if len(list) == 0 && action == "get" {
 		// git shows a helper's stderr: without this line a new shell in
 		// which nothing is configured only gets git's own password prompt.
 		inv.errorf("git asked for %s://%s, but %v", attrs.Protocol(), attrs.Host(), errNoAddress)
-		return nil, protocol.Address{}, 0
+		return nil, addr, false, nil
 	}
-	addr, ok := matchGit(list, attrs)
+	addr, ok = list.ForGit(attrs.Protocol(), attrs.Host(), attrs.Path())
 	if !ok {
 		inv.tracef("%s %s://%s: not a configured Package Manager address", action, attrs.Protocol(), attrs.Host())
-		return nil, protocol.Address{}, 0
+		return nil, addr, false, nil
 	}
-	return attrs, addr, -1
+	return attrs, addr, true, nil
 }
 
-func writeGitToken(inv *invocation, t tokens.Token) int {
+func writeGitToken(inv *invocation, t tokens.Token) error {
 	pairs := []protocol.Pair{
 		{Key: "username", Value: "__token__"},
 		{Key: "password", Value: t.Value},
@@ -61,33 +61,23 @@ func writeGitToken(inv *invocation, t tokens.Token) int {
 	}
 	w := bufio.NewWriter(inv.stdout)
 	if err := protocol.WriteAttributes(w, pairs...); err != nil {
-		inv.errorf("cannot answer git: %v", err)
-		return 1
+		return fmt.Errorf("cannot answer git: %w", err)
 	}
 	if err := w.Flush(); err != nil {
-		inv.errorf("cannot answer git: %v", err)
-		return 1
+		return fmt.Errorf("cannot answer git: %w", err)
 	}
-	return 0
+	return nil
 }
 
 // runGitErase forgets the stored token when git reports it was rejected.
-func runGitErase(inv *invocation) int {
-	attrs, addr, code := readGitRequest(inv, "erase")
-	if code >= 0 {
-		return code
-	}
-	if attrs.Password() == "" {
-		return 0
+func runGitErase(inv *invocation) error {
+	attrs, addr, ok, err := readGitRequest(inv, "erase")
+	if !ok || attrs.Password() == "" {
+		return err
 	}
 	m, err := inv.manager()
 	if err != nil {
-		inv.errorf("%v", err)
-		return 1
+		return err
 	}
-	if err := m.Reject(addr.Raw, attrs.Password()); err != nil {
-		inv.errorf("%v", err)
-		return 1
-	}
-	return 0
+	return m.Reject(addr.Raw, attrs.Password())
 }

@@ -34,7 +34,7 @@ type invocation struct {
 	client   *http.Client // built by httpClient
 
 	addrOnce sync.Once
-	addrList []protocol.Address
+	addrList protocol.Addresses
 	addrFrom string // PACKAGEMANAGER_ADDRESS, or the configuration file's path
 	addrErr  error
 }
@@ -71,7 +71,7 @@ const envAddress = "PACKAGEMANAGER_ADDRESS"
 // PACKAGEMANAGER_ADDRESS when it is set, else those remembered in the
 // user configuration file (setup ADDRESS, login ADDRESS). None is not an
 // error: the helper serves nothing.
-func (inv *invocation) addresses() ([]protocol.Address, error) {
+func (inv *invocation) addresses() (protocol.Addresses, error) {
 	inv.addrOnce.Do(func() {
 		inv.addrList, inv.addrFrom, inv.addrErr = loadAddresses(inv.getenv)
 	})
@@ -87,7 +87,7 @@ func (inv *invocation) addressOrigin() string {
 }
 
 // loadAddresses reads the addresses in force and where they come from.
-func loadAddresses(getenv func(string) string) (list []protocol.Address, from string, err error) {
+func loadAddresses(getenv func(string) string) (list protocol.Addresses, from string, err error) {
 	if raw := strings.TrimSpace(getenv(envAddress)); raw != "" {
 		list, err := protocol.ParseAddressList(raw)
 		if err != nil {
@@ -139,7 +139,7 @@ func describeOrigin(from string) string {
 
 // configured returns the configured addresses, or errNoAddress when there
 // are none.
-func (inv *invocation) configured() ([]protocol.Address, error) {
+func (inv *invocation) configured() (protocol.Addresses, error) {
 	list, err := inv.addresses()
 	if err == nil && len(list) == 0 {
 		err = errNoAddress
@@ -160,12 +160,10 @@ func (inv *invocation) configuredAddress(raw string) (protocol.Address, error) {
 	if err != nil {
 		return protocol.Address{}, fmt.Errorf("%s is not a configured address: %w", raw, err)
 	}
-	for _, a := range list {
-		if a.Scheme == want.Scheme && a.Host == want.Host && a.Path == want.Path {
-			return a, nil
-		}
+	if a, ok := list.Named(want); ok {
+		return a, nil
 	}
-	return protocol.Address{}, fmt.Errorf("%s is not one of the configured addresses (%s: %s); tokens go only to configured addresses, so add it there first", raw, describeOrigin(inv.addressOrigin()), joinRaw(list))
+	return protocol.Address{}, fmt.Errorf("%s is not one of the configured addresses (%s: %s); tokens go only to configured addresses, so add it there first", raw, describeOrigin(inv.addressOrigin()), list)
 }
 
 // tracer returns the trace sink (PPM_CREDENTIAL_TRACE) or nil.
@@ -194,42 +192,14 @@ func (inv *invocation) interactive() (bool, string) {
 	return true, ""
 }
 
-// matchGit finds the configured address a git request belongs to.
-func matchGit(list []protocol.Address, a *protocol.Attributes) (protocol.Address, bool) {
-	for _, addr := range list {
-		if addr.MatchGit(a.Protocol(), a.Host(), a.Path()) {
-			return addr, true
-		}
-	}
-	return protocol.Address{}, false
-}
-
-// matchService finds the configured address a keyring service belongs to.
-func matchService(list []protocol.Address, service string) (protocol.Address, bool) {
-	for _, addr := range list {
-		if addr.MatchService(service) {
-			return addr, true
-		}
-	}
-	return protocol.Address{}, false
-}
-
-// addressExit is the exit status for an error of configuredAddress: 1 when
-// nothing is configured, else 2 (the command line names an address that is
-// not allowed, or is no address).
-func addressExit(err error) int {
+// addressError is err (from configuredAddress) as the command's error: a
+// failure when nothing is configured, else a usage error (the command line
+// names an address that is not allowed, or is no address).
+func addressError(err error) error {
 	if errors.Is(err, errNoAddress) {
-		return exitFailure
+		return err
 	}
-	return exitUsage
-}
-
-func joinRaw(list []protocol.Address) string {
-	raws := make([]string, len(list))
-	for i, a := range list {
-		raws[i] = a.Raw
-	}
-	return strings.Join(raws, ", ")
+	return &usageError{err: err}
 }
 
 var errNoAddress = errors.New("no Package Manager address is configured; run `git-credential-ppm setup https://ppm.example.com` with your Package Manager's URL (it is remembered), or set PACKAGEMANAGER_ADDRESS")

@@ -15,36 +15,35 @@ import (
 // __token__; anything that is not ours goes to the next keyring on PATH
 // (keyring_next.go), and with none there it is keyring's "not found"
 // (exit 1, no output).
-func runKeyring(ctx context.Context, inv *invocation, args []string) int {
+func runKeyring(ctx context.Context, inv *invocation, args []string) error {
 	cmd, err := protocol.ParseKeyringArgs(args)
 	var ue *protocol.KeyringUsageError
 	if errors.As(err, &ue) {
+		// keyring's own form: its usage, then the line, unprefixed.
 		fmt.Fprint(inv.stderr, protocol.KeyringUsage())
 		fmt.Fprintln(inv.stderr, ue.Error())
-		return 2
+		return withStatus(exitUsage)
 	}
 	if err != nil {
-		inv.errorf("%v", err)
-		return 2
+		return &usageError{err: err}
 	}
 	switch {
 	case cmd.Help:
 		fmt.Fprint(inv.stdout, protocol.KeyringUsage())
 		fmt.Fprintln(inv.stdout, "\nThis is git-credential-ppm answering as keyring: `get SERVICE __token__` prints the Package Manager token for a configured address; any other service goes to the next keyring on PATH.")
-		return 0
+		return nil
 	case cmd.ListBackends, cmd.Op == "diagnose":
 		// Ours first, then what the next keyring says.
 		keyringListBackends(inv)
-		if code, handed := inv.handOff(args); handed {
-			return code
+		if handed, err := inv.handOff(args); handed {
+			return err
 		}
-		return 0
+		return nil
 	case cmd.DisableKR:
-		if code, handed := inv.handOff(args); handed {
-			return code
+		if handed, err := inv.handOff(args); handed {
+			return err
 		}
-		inv.errorf("keyring --disable does not apply: this is git-credential-ppm, which has no keyring configuration, and there is no other keyring on PATH")
-		return 1
+		return errors.New("keyring --disable does not apply: this is git-credential-ppm, which has no keyring configuration, and there is no other keyring on PATH")
 	}
 	addr, ours := keyringAddress(inv, cmd)
 	if !ours {
@@ -59,11 +58,13 @@ func runKeyring(ctx context.Context, inv *invocation, args []string) int {
 		// pip pipes the password a person typed; read it so pip does not
 		// see a broken pipe, and refuse: tokens come from the login flow.
 		_, _ = io.Copy(io.Discard, io.LimitReader(inv.stdin, 1<<20))
-		inv.errorf("%s", keyringSetRefused)
-		return 1
+		return errors.New(keyringSetRefused)
 	}
-	return 1
+	return errKeyringNotFound
 }
+
+// errKeyringNotFound is keyring's "not found": status 1, no output.
+var errKeyringNotFound = errReported
 
 // keyringSetRefused is the line for `keyring set` of a Package Manager
 // service; the wheel's backend raises the same words.
@@ -72,24 +73,23 @@ const keyringSetRefused = "keyring set is not supported: Package Manager tokens 
 // keyringNotOurs answers a call for a service (or user) that is not ours:
 // the next keyring on PATH answers it; with none there, get and del are
 // keyring's "not found" and set says there is nowhere to keep it.
-func keyringNotOurs(inv *invocation, cmd protocol.KeyringCommand, args []string) int {
+func keyringNotOurs(inv *invocation, cmd protocol.KeyringCommand, args []string) error {
 	if list, err := inv.addresses(); err == nil && len(list) == 0 && !inv.underUs() {
 		// pip and uv ask only after a 401: say why we have nothing, even
 		// when the next keyring answers.
 		inv.errorf("%v", errNoAddress)
 	}
-	if code, handed := inv.handOff(args); handed {
-		return code
+	if handed, err := inv.handOff(args); handed {
+		return err
 	}
 	if cmd.Op != "set" {
-		return 1
+		return errKeyringNotFound
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(inv.stdin, 1<<20))
 	if inv.underUs() {
-		return exitNotOurs // our backend: keyring's chainer asks its next backend
+		return withStatus(exitNotOurs) // our backend: keyring's chainer asks its next backend
 	}
-	inv.errorf("keyring set: %s is not a Package Manager address and there is no other keyring on PATH to keep its password", cmd.Service)
-	return 1
+	return fmt.Errorf("keyring set: %s is not a Package Manager address and there is no other keyring on PATH to keep its password", cmd.Service)
 }
 
 func keyringListBackends(inv *invocation) {
@@ -121,40 +121,36 @@ func keyringAddress(inv *invocation, cmd protocol.KeyringCommand) (protocol.Addr
 		inv.errorf("%v", err)
 		return protocol.Address{}, false
 	}
-	addr, ok := matchService(list, cmd.Service)
+	addr, ok := list.ForService(cmd.Service)
 	if !ok {
 		inv.tracef("keyring %s %s: not a configured Package Manager address", cmd.Op, cmd.Service)
 	}
 	return addr, ok
 }
 
-func keyringGet(ctx context.Context, inv *invocation, cmd protocol.KeyringCommand, addr protocol.Address) int {
-	t, ok := inv.token(ctx, addr, tokens.Options{})
-	if !ok {
-		return 1
+func keyringGet(ctx context.Context, inv *invocation, cmd protocol.KeyringCommand, addr protocol.Address) error {
+	t, err := inv.token(ctx, addr, tokens.Options{})
+	if err != nil {
+		return err
 	}
 	if err := protocol.WriteKeyringAnswer(inv.stdout, cmd, "__token__", t.Value); err != nil {
-		inv.errorf("cannot write the answer: %v", err)
-		return 1
+		return fmt.Errorf("cannot write the answer: %w", err)
 	}
-	return 0
+	return nil
 }
 
-func keyringDel(inv *invocation, addr protocol.Address) int {
+func keyringDel(inv *invocation, addr protocol.Address) error {
 	m, err := inv.manager()
 	if err != nil {
-		inv.errorf("%v", err)
-		return 1
+		return err
 	}
 	had, err := m.Logout(addr.Raw)
 	if err != nil {
-		inv.errorf("%v", err)
-		return 1
+		return err
 	}
 	if !had {
 		// keyring's del of a missing password is an error (PasswordDeleteError).
-		inv.errorf("no token stored for %s", addr.Raw)
-		return 1
+		return fmt.Errorf("no token stored for %s", addr.Raw)
 	}
-	return 0
+	return nil
 }

@@ -75,15 +75,15 @@ func (inv *invocation) nextKeyring() string {
 }
 
 // handOff runs the next keyring with args (the words after argv0), this
-// invocation's stdio and environment plus underUsEnv, and returns its
-// exit status; handed is false when there is no next keyring.
-func (inv *invocation) handOff(args []string) (code int, handed bool) {
+// invocation's stdio and environment plus underUsEnv; its exit status
+// becomes ours (err). handed is false when there is no next keyring.
+func (inv *invocation) handOff(args []string) (handed bool, err error) {
 	next := inv.nextKeyring()
 	if next == "" {
-		return 0, false
+		return false, nil
 	}
 	inv.tracef("keyring: handing %q to the next keyring on PATH, %s", args, next)
 	cmd := exec.Command(next, args...)
 	cmd.Env = append(inv.environment(), underUsEnv+"=1")
-	return runChild(inv, cmd, "keyring: "), true
+	return true, runChild(inv, cmd, "keyring: ")
 }

@@ -15,14 +15,14 @@ import (
 // command line, which must be one of them — except for login when
 // PACKAGEMANAGER_ADDRESS is not set: there a new ADDRESS is logged in to
 // and, once that worked, remembered (fresh is that address).
-func selectAddresses(inv *invocation, name string, args []string) (list []protocol.Address, fresh *protocol.Address, err error) {
+func selectAddresses(inv *invocation, name string, args []string) (list protocol.Addresses, fresh *protocol.Address, err error) {
 	if len(args) == 0 {
 		list, err := inv.configured()
 		return list, nil, err
 	}
 	a, err := inv.configuredAddress(args[0])
 	if err == nil {
-		return []protocol.Address{a}, nil, nil
+		return protocol.Addresses{a}, nil, nil
 	}
 	want, perr := protocol.ParseAddress(args[0])
 	_, lerr := inv.addresses()
@@ -38,7 +38,7 @@ func selectAddresses(inv *invocation, name string, args []string) (list []protoc
 		}
 		return nil, nil, &refusal{fmt.Sprintf("%s, and the identity token (%s) goes only to configured addresses; run `git-credential-ppm setup %s` first, or set PACKAGEMANAGER_ADDRESS", why, id.Describe(), want.Raw), err}
 	}
-	return []protocol.Address{want}, &want, nil
+	return protocol.Addresses{want}, &want, nil
 }
 
 // refusal is an error with a message of its own that keeps its cause for
@@ -52,47 +52,46 @@ func (r *refusal) Error() string { return r.msg }
 func (r *refusal) Unwrap() error { return r.cause }
 
 // addressCommand is the start of login and logout: flags, the addresses
-// named or configured, and the token manager. code >= 0 means stop with it.
-func addressCommand(inv *invocation, name string, args []string) (list []protocol.Address, fresh *protocol.Address, m *tokens.Manager, code int) {
+// named or configured, and the token manager. stop says the command is
+// done, with err.
+func addressCommand(inv *invocation, name string, args []string) (list protocol.Addresses, fresh *protocol.Address, m *tokens.Manager, stop bool, err error) {
 	fs := newFlags(inv, name)
-	if code := parseFlags(inv, fs, args); code >= 0 {
-		return nil, nil, nil, code
+	if stop, err := parseFlags(inv, fs, args); stop {
+		return nil, nil, nil, true, err
 	}
-	if code := extraArguments(inv, fs, 1); code >= 0 {
-		return nil, nil, nil, code
+	if err := extraArguments(fs, 1); err != nil {
+		return nil, nil, nil, true, err
 	}
-	list, fresh, err := selectAddresses(inv, name, fs.Args())
+	list, fresh, err = selectAddresses(inv, name, fs.Args())
 	if err != nil {
-		inv.errorf("%s: %v", name, err)
-		return nil, nil, nil, addressExit(err)
+		return nil, nil, nil, true, addressError(fmt.Errorf("%s: %w", name, err))
 	}
 	m, err = inv.manager()
 	if err != nil {
-		inv.errorf("%v", err)
-		return nil, nil, nil, exitFailure
+		return nil, nil, nil, true, err
 	}
-	return list, fresh, m, -1
+	return list, fresh, m, false, nil
 }
 
-func runLogin(ctx context.Context, inv *invocation, args []string) int {
-	list, fresh, m, code := addressCommand(inv, "login", args)
-	if code >= 0 {
-		return code
+func runLogin(ctx context.Context, inv *invocation, args []string) error {
+	list, fresh, m, stop, err := addressCommand(inv, "login", args)
+	if stop {
+		return err
 	}
 	// login is a person asking: a device flow may run unless forbidden.
-	ctx, stop := inv.interruptible(ctx)
-	defer stop()
-	code = exitOK
+	ctx, cancel := inv.interruptible(ctx)
+	defer cancel()
+	var failed error
 	for _, a := range list {
 		t, err := m.Login(ctx, a.Raw)
 		if err != nil {
 			inv.errorf("%v", err)
-			code = exitFailure
+			failed = errReported
 			continue
 		}
 		fmt.Fprintf(inv.stderr, "Logged in to %s%s; token stored in %s%s.\n", termtext.Escape(a.Raw), subjectSuffix(t), m.StoreName(), expirySuffix(t, inv.clock()()))
 	}
-	if fresh != nil && code == exitOK {
+	if fresh != nil && failed == nil {
 		// Remembered only once the login worked: a mistyped address is not.
 		cfg, err := inv.loadUserConfig()
 		if err == nil {
@@ -100,12 +99,11 @@ func runLogin(ctx context.Context, inv *invocation, args []string) int {
 			err = cfg.Save()
 		}
 		if err != nil {
-			inv.errorf("login: the token is stored, but %s could not be remembered (%v); run `git-credential-ppm setup %s`", fresh.Raw, err, fresh.Raw)
-			return exitFailure
+			return fmt.Errorf("login: the token is stored, but %s could not be remembered (%w); run `git-credential-ppm setup %s`", fresh.Raw, err, fresh.Raw)
 		}
 		fmt.Fprintf(inv.stderr, "Remembered %s in %s: new shells use it without PACKAGEMANAGER_ADDRESS (`git-credential-ppm setup` wires git, pip and uv for it).\n", termtext.Escape(fresh.Raw), cfg.Path)
 	}
-	return code
+	return failed
 }
 
 func subjectSuffix(t tokens.Token) string {
@@ -122,23 +120,23 @@ func expirySuffix(t tokens.Token, now time.Time) string {
 	return fmt.Sprintf(" (expires %s, in %s)", t.Expiry.Local().Format("2006-01-02 15:04 MST"), t.Expiry.Sub(now).Round(time.Second))
 }
 
-func runLogout(_ context.Context, inv *invocation, args []string) int {
-	list, _, m, code := addressCommand(inv, "logout", args)
-	if code >= 0 {
-		return code
+func runLogout(_ context.Context, inv *invocation, args []string) error {
+	list, _, m, stop, err := addressCommand(inv, "logout", args)
+	if stop {
+		return err
 	}
-	code = exitOK
+	var failed error
 	for _, a := range list {
 		had, err := m.Logout(a.Raw)
 		switch {
 		case err != nil:
 			inv.errorf("%v", err)
-			code = exitFailure
+			failed = errReported
 		case had:
 			fmt.Fprintf(inv.stderr, "Removed the token for %s from %s.\n", a.Raw, m.StoreName())
 		default:
 			fmt.Fprintf(inv.stderr, "No token stored for %s in %s.\n", a.Raw, m.StoreName())
 		}
 	}
-	return code
+	return failed
 }

@@ -36,21 +36,25 @@ func main() {
 	os.Exit(code)
 }
 
-// dispatch picks the personality from argv: the keyring CLI when invoked as
+// dispatch runs the invocation and returns its exit status.
+func dispatch(ctx context.Context, inv *invocation) int {
+	return exitStatus(inv, run(ctx, inv))
+}
+
+// run picks the personality from argv: the keyring CLI when invoked as
 // `keyring`, otherwise the command table (git's get/store/erase, `keyring`,
 // the commands for people).
-func dispatch(ctx context.Context, inv *invocation) int {
+func run(ctx context.Context, inv *invocation) error {
 	name := strings.TrimSuffix(strings.ToLower(filepath.Base(inv.args[0])), ".exe")
 	if name == "keyring" {
 		if err := checkSettings(inv.getenv); err != nil {
-			inv.errorf("%v", err)
-			return exitFailure
+			return err
 		}
 		return runKeyring(ctx, inv, inv.args[1:])
 	}
 	if len(inv.args) < 2 {
 		fmt.Fprint(inv.stderr, usageText())
-		return exitUsage
+		return withStatus(exitUsage)
 	}
 	c, ok := findCommand(inv.args[1])
 	if !ok {
@@ -58,8 +62,7 @@ func dispatch(ctx context.Context, inv *invocation) int {
 	}
 	if c.config {
 		if err := checkSettings(inv.getenv); err != nil {
-			inv.errorf("%v", err)
-			return exitFailure
+			return err
 		}
 	}
 	return c.run(ctx, inv, inv.args[2:])

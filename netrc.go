@@ -34,54 +34,48 @@ type netrcRow struct {
 // method and, from R 4.6, R itself (options(netrc = FILE)). Stdout says,
 // per address, its machine, expiry and when the file should be written
 // again (the R profile reads it); never a token.
-func runNetrc(ctx context.Context, inv *invocation, args []string) int {
+func runNetrc(ctx context.Context, inv *invocation, args []string) error {
 	fs := newFlags(inv, "netrc")
-	if code := parseFlags(inv, fs, args); code >= 0 {
-		return code
+	if stop, err := parseFlags(inv, fs, args); stop {
+		return err
 	}
 	if fs.NArg() == 0 {
-		inv.errorf("netrc: give the FILE to write, e.g. git-credential-ppm netrc \"$RUNNER_TEMP/netrc\" (or - for stdout when it is not a terminal)")
-		return exitUsage
+		return usagef("netrc: give the FILE to write, e.g. git-credential-ppm netrc \"$RUNNER_TEMP/netrc\" (or - for stdout when it is not a terminal)")
 	}
-	if code := extraArguments(inv, fs, 1); code >= 0 {
-		return code
+	if err := extraArguments(fs, 1); err != nil {
+		return err
 	}
 	target := fs.Arg(0)
 	if target == "-" && isTerminal(inv.stdout) {
-		inv.errorf("netrc: stdout is a terminal, and a token is never printed on one; give a FILE, or redirect stdout")
-		return exitUsage
+		return usagef("netrc: stdout is a terminal, and a token is never printed on one; give a FILE, or redirect stdout")
 	}
 	list, err := inv.configured()
 	if err != nil {
-		inv.errorf("netrc: %v", err)
-		return exitFailure
+		return fmt.Errorf("netrc: %w", err)
 	}
 	m, err := inv.manager()
 	if err != nil {
-		inv.errorf("netrc: %v", err)
-		return exitFailure
+		return fmt.Errorf("netrc: %w", err)
 	}
 	entries, rows, complete := netrcEntries(ctx, inv, m, list)
 	data, err := protocol.FormatNetrc(entries)
 	if err != nil {
-		inv.errorf("netrc: %v", err)
-		return exitFailure
+		return fmt.Errorf("netrc: %w", err)
 	}
 	if target == "-" {
 		if _, err := inv.stdout.Write(data); err != nil {
-			return exitFailure
+			return fmt.Errorf("netrc: cannot write to stdout: %w", err)
 		}
 	} else {
 		if err := platform.WritePrivateFile(target, "netrc file", data); err != nil {
-			inv.errorf("netrc: %v", err)
-			return exitFailure
+			return fmt.Errorf("netrc: %w", err)
 		}
 		printNetrcRows(inv, target, rows)
 	}
 	if !complete {
-		return exitFailure
+		return errReported // each address without a token had its line
 	}
-	return exitOK
+	return nil
 }
 
 // netrcEntries gets a token for each address as get does (a fresh one from
@@ -89,7 +83,7 @@ func runNetrc(ctx context.Context, inv *invocation, args []string) int {
 // ports or paths, so a second address on a host already written gets no
 // line of its own and one line on stderr says so. complete is false when an
 // address got no token (its error is on stderr); the others are written.
-func netrcEntries(ctx context.Context, inv *invocation, m *tokens.Manager, list []protocol.Address) (entries []protocol.NetrcEntry, rows []netrcRow, complete bool) {
+func netrcEntries(ctx context.Context, inv *invocation, m *tokens.Manager, list protocol.Addresses) (entries []protocol.NetrcEntry, rows []netrcRow, complete bool) {
 	complete = true
 	first := map[string]string{} // machine → the address whose token it carries
 	for _, a := range list {
@@ -98,8 +92,9 @@ func netrcEntries(ctx context.Context, inv *invocation, m *tokens.Manager, list 
 			inv.errorf("netrc: %s shares the host %s with %s, and a netrc file names hosts only, so requests to it carry the token of %s", a.Raw, machine, other, other)
 			continue
 		}
-		t, ok := inv.tokenFrom(ctx, m, a, tokens.Options{})
-		if !ok {
+		t, err := inv.tokenFrom(ctx, m, a, tokens.Options{})
+		if err != nil {
+			inv.errorf("%v", err)
 			complete = false
 			continue
 		}

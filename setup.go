@@ -16,21 +16,19 @@ import (
 // every client in clients.Table for the addresses in force (or, with
 // --remove, undoes what an earlier setup recorded and forgets the
 // remembered addresses), printing each change.
-func runSetup(e *invocation, args []string) int {
+func runSetup(e *invocation, args []string) error {
 	fs := newFlags(e, "setup")
 	dry := fs.Bool("dry-run", false, "show the changes without making them")
 	remove := fs.Bool("remove", false, "undo what setup did and forget the remembered addresses")
-	if code := parseFlags(e, fs, args); code >= 0 {
-		return code
+	if stop, err := parseFlags(e, fs, args); stop {
+		return err
 	}
 	named, err := parseNamedAddresses(fs.Args())
 	if err != nil {
-		e.errorf("setup: %v", err)
-		return exitUsage
+		return usagef("setup: %w", err)
 	}
 	if *remove && len(named) > 0 {
-		e.errorf("setup: --remove takes no ADDRESS (it undoes everything setup did and forgets every remembered address); run `git-credential-ppm setup --remove`")
-		return exitUsage
+		return usagef("setup: --remove takes no ADDRESS (it undoes everything setup did and forgets every remembered address); run `git-credential-ppm setup --remove`")
 	}
 	if *remove {
 		return runSetupRemove(e, *dry)
@@ -42,13 +40,11 @@ func runSetup(e *invocation, args []string) int {
 		err = errNoAddress
 	}
 	if err != nil {
-		e.errorf("setup: %v", err)
-		return exitFailure
+		return fmt.Errorf("setup: %w", err)
 	}
 	s, err := newSetupSession(e, list, *dry)
 	if err != nil {
-		e.errorf("setup: %v", err)
-		return exitFailure
+		return fmt.Errorf("setup: %w", err)
 	}
 	if added {
 		// Written with the clients' changes, after their checks passed.
@@ -61,23 +57,21 @@ func runSetup(e *invocation, args []string) int {
 		for _, line := range blocked.Lines {
 			e.errorf("setup: %s", line)
 		}
-		e.errorf("setup: nothing was changed")
-		return exitFailure
+		return errors.New("setup: nothing was changed")
 	}
 	for _, line := range append(out, s.Out...) {
 		fmt.Fprintln(e.stdout, line)
 	}
 	if err != nil {
-		e.errorf("setup: %v", err)
-		return exitFailure
+		return fmt.Errorf("setup: %w", err)
 	}
-	return exitOK
+	return nil
 }
 
 // parseNamedAddresses parses setup's ADDRESS arguments (each may hold
 // several, separated by commas, as PACKAGEMANAGER_ADDRESS does).
-func parseNamedAddresses(args []string) ([]protocol.Address, error) {
-	var named []protocol.Address
+func parseNamedAddresses(args []string) (protocol.Addresses, error) {
+	var named protocol.Addresses
 	for _, arg := range args {
 		list, err := protocol.ParseAddressList(arg)
 		if err != nil {
@@ -109,7 +103,7 @@ func (inv *invocation) loadUserConfig() (*userconfig.Config, error) {
 // read (the caller saves it: added says whether it changed) and returns
 // the addresses in force afterwards: PACKAGEMANAGER_ADDRESS's when it is set
 // (it overrides the file), else the remembered ones.
-func planAddresses(e *invocation, named []protocol.Address, say func(string, ...any)) (list []protocol.Address, cfg *userconfig.Config, added bool, err error) {
+func planAddresses(e *invocation, named protocol.Addresses, say func(string, ...any)) (list protocol.Addresses, cfg *userconfig.Config, added bool, err error) {
 	if len(named) == 0 {
 		list, err := e.addresses()
 		return list, nil, false, err
@@ -132,7 +126,7 @@ func planAddresses(e *invocation, named []protocol.Address, say func(string, ...
 			return nil, nil, false, err
 		}
 		for _, a := range named {
-			if !containsAddress(list, a) {
+			if !hasAddress(list, a) {
 				say("address: warning: %s is set and overrides %s, and it does not name %s: unset it (or add %s to it) for the remembered address to take effect", envAddress, cfg.Path, a.Raw, a.Raw)
 			}
 		}
@@ -146,42 +140,36 @@ func planAddresses(e *invocation, named []protocol.Address, say func(string, ...
 		list = append(list, a)
 	}
 	if len(list) > len(named) {
-		say("address: setting up every address remembered in %s: %s", cfg.Path, joinRaw(list))
+		say("address: setting up every address remembered in %s: %s", cfg.Path, list)
 	}
 	return list, cfg, added, nil
 }
 
-func containsAddress(list []protocol.Address, a protocol.Address) bool {
-	for _, b := range list {
-		if b.Scheme == a.Scheme && b.Host == a.Host && b.Path == a.Path {
-			return true
-		}
-	}
-	return false
+// hasAddress reports whether list names a, however it is spelled.
+func hasAddress(list protocol.Addresses, a protocol.Address) bool {
+	_, ok := list.Named(a)
+	return ok
 }
 
 // runSetupRemove undoes what setup recorded and forgets the remembered
 // addresses.
-func runSetupRemove(e *invocation, dry bool) int {
+func runSetupRemove(e *invocation, dry bool) error {
 	list, _ := e.addresses() // a damaged configuration file must not stop the undo
 	s, err := newSetupSession(e, list, dry)
 	if err != nil {
-		e.errorf("setup: %v", err)
-		return exitFailure
+		return fmt.Errorf("setup: %w", err)
 	}
 	removed, err := clients.Remove(s, clients.Table)
 	for _, line := range s.Out {
 		fmt.Fprintln(e.stdout, line)
 	}
 	if err != nil {
-		e.errorf("setup: %v", err)
-		return exitFailure
+		return fmt.Errorf("setup: %w", err)
 	}
 	forgot, err := forgetAddresses(e, dry)
 	switch {
 	case err != nil:
-		e.errorf("setup: %v", err)
-		return exitFailure
+		return fmt.Errorf("setup: %w", err)
 	case !removed && !forgot:
 		fmt.Fprintf(e.stdout, "Nothing to remove: setup has not changed anything here (%s) and no address is remembered.\n", s.StatePath)
 	case dry:
@@ -189,7 +177,7 @@ func runSetupRemove(e *invocation, dry bool) int {
 	default:
 		fmt.Fprintln(e.stdout, "Done: what setup changed is undone.")
 	}
-	return exitOK
+	return nil
 }
 
 // forgetAddresses removes the remembered addresses from the configuration
@@ -212,7 +200,7 @@ func forgetAddresses(e *invocation, dry bool) (forgot bool, err error) {
 }
 
 // clientEnv is what client wiring sees of this invocation.
-func clientEnv(e *invocation, list []protocol.Address) (*clients.Env, error) {
+func clientEnv(e *invocation, list protocol.Addresses) (*clients.Env, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("cannot find this program's own path (%w); run it by its full path", err)
@@ -226,7 +214,7 @@ func clientEnv(e *invocation, list []protocol.Address) (*clients.Env, error) {
 }
 
 // newSetupSession reads setup's record, which lives beside tokens.toml.
-func newSetupSession(e *invocation, list []protocol.Address, dry bool) (*clients.Session, error) {
+func newSetupSession(e *invocation, list protocol.Addresses, dry bool) (*clients.Session, error) {
 	ce, err := clientEnv(e, list)
 	if err != nil {
 		return nil, err

@@ -67,38 +67,35 @@ type statusReport struct {
 // (or the stale one it would replace) and the settings in effect. With no
 // address configured it says so and fails (exit 1): the helper serves
 // nothing.
-func runStatus(_ context.Context, inv *invocation, args []string) int {
+func runStatus(_ context.Context, inv *invocation, args []string) error {
 	fs := newFlags(inv, "status")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if code := parseFlags(inv, fs, args); code >= 0 {
-		return code
+	if stop, err := parseFlags(inv, fs, args); stop {
+		return err
 	}
-	if code := extraArguments(inv, fs, 0); code >= 0 {
-		return code
+	if err := extraArguments(fs, 0); err != nil {
+		return err
 	}
 	rep, err := collectStatus(inv)
 	if err != nil {
-		inv.errorf("status: %v", err)
-		return exitFailure
-	}
-	code := exitOK
-	if !rep.Configured {
-		code = exitFailure
+		return fmt.Errorf("status: %w", err)
 	}
 	if *asJSON {
 		enc := json.NewEncoder(inv.stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(rep); err != nil {
-			return exitFailure
+			return fmt.Errorf("status: cannot write the report: %w", err)
 		}
-		return code
+		if !rep.Configured {
+			return errReported // the report says so
+		}
+		return nil
 	}
 	if !rep.Configured {
-		inv.errorf("%s", rep.Message)
-		return code
+		return errors.New(rep.Message)
 	}
 	printStatus(inv, rep)
-	return code
+	return nil
 }
 
 // printStatus prints the report for a person: every value that came from

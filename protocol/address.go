@@ -117,8 +117,8 @@ func quoteAddress(raw string) string {
 // ParseAddressList parses PACKAGEMANAGER_ADDRESS: addresses separated by
 // commas, spaces around them trimmed, empty items ignored. The first bad
 // item fails the whole list.
-func ParseAddressList(s string) ([]Address, error) {
-	var out []Address
+func ParseAddressList(s string) (Addresses, error) {
+	var out Addresses
 	for _, item := range strings.Split(s, ",") {
 		if strings.TrimSpace(item) == "" {
 			continue
@@ -294,3 +294,54 @@ func (a Address) MatchService(service string) bool {
 	}
 	return a.pathUnder(u.Path)
 }
+
+// Addresses is the list of addresses in force, in the order configured.
+// Its methods are the questions the commands ask of it: which address a
+// git request or a keyring service belongs to (the first that matches),
+// which one a command line names, and the list for a sentence.
+type Addresses []Address
+
+// ForGit returns the address git's request (its protocol, host and path
+// attributes) belongs to.
+func (l Addresses) ForGit(protocol, host, path string) (Address, bool) {
+	for _, a := range l {
+		if a.MatchGit(protocol, host, path) {
+			return a, true
+		}
+	}
+	return Address{}, false
+}
+
+// ForService returns the address a keyring service string belongs to.
+func (l Addresses) ForService(service string) (Address, bool) {
+	for _, a := range l {
+		if a.MatchService(service) {
+			return a, true
+		}
+	}
+	return Address{}, false
+}
+
+// Named returns the address of the list that want names: the same scheme,
+// host and path, however each was spelled. The result is spelled as
+// configured, since the stores key on that spelling.
+func (l Addresses) Named(want Address) (Address, bool) {
+	for _, a := range l {
+		if a.Scheme == want.Scheme && a.Host == want.Host && a.Path == want.Path {
+			return a, true
+		}
+	}
+	return Address{}, false
+}
+
+// Raws returns each address as configured.
+func (l Addresses) Raws() []string {
+	raws := make([]string, len(l))
+	for i, a := range l {
+		raws[i] = a.Raw
+	}
+	return raws
+}
+
+// String is the list as configured, separated by ", ", for a sentence.
+func (l Addresses) String() string { return strings.Join(l.Raws(), ", ") }

@@ -451,3 +451,34 @@ func FuzzMatchGit(f *testing.F) {
 		}
 	})
 }
+
+func TestAddresses(t *testing.T) {
+	l, err := ParseAddressList("https://ppm.example.com/team, http://localhost:4242")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := l.String(); got != "https://ppm.example.com/team, http://localhost:4242" {
+		t.Errorf("String() = %q", got)
+	}
+	if a, ok := l.ForGit("https", "PPM.example.com:443", "team/pypi"); !ok || a.Raw != "https://ppm.example.com/team" {
+		t.Errorf("ForGit under the path = %v, %v", a, ok)
+	}
+	if _, ok := l.ForGit("https", "ppm.example.com", "other"); ok {
+		t.Error("ForGit matched a path outside the address")
+	}
+	if a, ok := l.ForService("localhost:4242"); !ok || a.Raw != "http://localhost:4242" {
+		t.Errorf("ForService of the bare host = %v, %v", a, ok)
+	}
+	if _, ok := l.ForService("ppm.example.com"); ok {
+		t.Error("a bare host matched an https address")
+	}
+	if a, ok := l.Named(mustAddr(t, "HTTPS://ppm.example.com:443/team/")); !ok || a.Raw != "https://ppm.example.com/team" {
+		t.Errorf("Named(another spelling) = %v, %v; want the configured spelling", a, ok)
+	}
+	if _, ok := l.Named(mustAddr(t, "https://ppm.example.com")); ok {
+		t.Error("Named matched the host without the path")
+	}
+	if got := (Addresses{}).String(); got != "" {
+		t.Errorf("an empty list reads %q", got)
+	}
+}
