@@ -10,4 +10,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PPM_TEST_SECRETSERVICE=1 PPM_BENCH_BEFORE_BIN="${BEFORE_BIN:-}"
 exec bash scripts/gnome-keyring-session.sh \
-  go test -count=1 -run '^$' -bench '^BenchmarkSecretServiceGetVsEmptyProgram$' -benchtime="${RUNS:-200}x" .
+  go test -count=1 -run '^$' -bench '^BenchmarkSecretServiceGetVsEmptyProgram$' -benchtime="${RUNS:-200}x" ./e2e/
