@@ -39,6 +39,7 @@ func (w *world) storedTokenFor(address string) string {
 // domain) must be answered with nothing and must not delete the real
 // token, through real git and through the keyring personality.
 func TestUnicodeLookAlikeHostGetsNothingAndErasesNothing(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	const real = "https://packagemanager.posit.co"
 	tok := w.storedTokenFor(real)
@@ -103,6 +104,7 @@ func TestUnicodeLookAlikeHostGetsNothingAndErasesNothing(t *testing.T) {
 // fail with 401s only. The control run with the plain-http loopback
 // address configured downloads, so the token would have worked.
 func TestPipHTTPIndexGetsNoTokenThroughTheBareHost(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	w.keyringLink()
 	py := w.python()
@@ -148,6 +150,7 @@ func TestPipHTTPIndexGetsNoTokenThroughTheBareHost(t *testing.T) {
 // expired identity token keeps its advice, and a password in a keyring
 // service's userinfo is not traced.
 func TestTraceAndErrorsKeepOurWords(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	w.keyringLink()
 	host := hostOf(w.ppm.URL())

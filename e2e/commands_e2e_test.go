@@ -13,6 +13,7 @@ import (
 // TestExitStatusTable runs every command of the command table against the
 // README's exit-status table: 0 success, 1 failure, 2 usage error.
 func TestExitStatusTable(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	cases := []struct {
 		args []string
@@ -70,6 +71,7 @@ func TestExitStatusTable(t *testing.T) {
 // typed; any other unknown word is one git may send one day, and gets
 // silence and 0.
 func TestTyposFailUnknownWordsStaySilent(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	typos := []struct {
 		args []string
@@ -119,6 +121,7 @@ func TestTyposFailUnknownWordsStaySilent(t *testing.T) {
 // TestWithoutAddressEveryCommandFails: with PACKAGEMANAGER_ADDRESS unset,
 // a command that needs an address exits 1 with one line naming it.
 func TestWithoutAddressEveryCommandFails(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	w.set("PACKAGEMANAGER_ADDRESS", "")
 	for _, args := range [][]string{
@@ -155,6 +158,7 @@ func TestWithoutAddressEveryCommandFails(t *testing.T) {
 // another address configured that is a usage error (2); with none, a
 // failure (1).
 func TestUnconfiguredAddressGetsNothing(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	other := fakeppm.New(fakeppm.Options{})
 	t.Cleanup(other.Close)
@@ -187,6 +191,7 @@ func TestUnconfiguredAddressGetsNothing(t *testing.T) {
 // not documented fails in one line naming the allowed values, and never
 // starts a login under a default it was not asked for.
 func TestUnknownSettingValuesAreErrors(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{}).withBrowser()
 	link := w.keyringLink()
 	cases := []struct{ name, value, allowed string }{

@@ -15,6 +15,7 @@ import (
 // RLIMIT_CORE to 0 before it holds a token; exec's child inherits it, so
 // `ulimit -c` in the child says 0.
 func TestNoCoreDumps(t *testing.T) {
+	t.Parallel()
 	sh := testtool.Need(t, "sh")
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	script := `ulimit -c unlimited 2>/dev/null || ulimit -c 4096 2>/dev/null; echo "before: $(ulimit -c)"; exec "$0" exec -- "$1" -c 'echo "child: $(ulimit -c)"'`

@@ -13,6 +13,7 @@ import (
 // has, and nothing still cites the SPEC.md or DESIGN.md the repository
 // does not hold.
 func TestContractCitationsExist(t *testing.T) {
+	t.Parallel()
 	contract, err := os.ReadFile(filepath.Join("docs", "contract.md"))
 	if err != nil {
 		t.Fatal(err)
@@ -39,7 +40,7 @@ func TestContractCitationsExist(t *testing.T) {
 		default:
 			return nil
 		}
-		if path == "docs_test.go" {
+		if path == filepath.Join("e2e", "docs_test.go") {
 			return nil
 		}
 		b, err := os.ReadFile(path)

@@ -13,6 +13,7 @@ import (
 // TestDoctorGitOnlyUserPasses: git wired, pip and uv not: their lines are
 // notes and doctor exits 0.
 func TestDoctorGitOnlyUserPasses(t *testing.T) {
+	t.Parallel()
 	testtool.Need(t, "git")
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	w.set("XDG_CONFIG_HOME", filepath.Join(w.home, ".config"))
@@ -30,6 +31,7 @@ func TestDoctorGitOnlyUserPasses(t *testing.T) {
 
 // TestDoctorWithoutAddress: one line, exit 1.
 func TestDoctorWithoutAddress(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{})
 	w.set("PACKAGEMANAGER_ADDRESS", "")
 	r := w.run("", "doctor")
@@ -41,6 +43,7 @@ func TestDoctorWithoutAddress(t *testing.T) {
 // TestDoctorIdentityFileThatIsAFIFO: doctor names a FIFO as not a regular
 // file instead of blocking on it.
 func TestDoctorIdentityFileThatIsAFIFO(t *testing.T) {
+	t.Parallel()
 	mkfifo := testtool.Need(t, "mkfifo")
 	w := newWorld(t, fakeppm.Options{})
 	fifo := filepath.Join(w.home, "oidc-fifo")

@@ -14,6 +14,7 @@ import (
 // user (docs/contract.md §8), doctor says so in one line with the chmod to run, and a
 // get does not serve the token planted there.
 func TestDoctorRefusesAWritableTokenDirectory(t *testing.T) {
+	t.Parallel()
 	if runtime.GOOS == "windows" {
 		t.Skip("Unix permissions do not apply on Windows")
 	}
@@ -51,6 +52,7 @@ func TestDoctorRefusesAWritableTokenDirectory(t *testing.T) {
 // entry with the token, and mode 0600). doctor says the same, and so do
 // login and logout.
 func TestTokensFileLinkChainIsRefused(t *testing.T) {
+	t.Parallel()
 	if runtime.GOOS == "windows" {
 		t.Skip("SKIPPING on Windows: symbolic links are a privilege there (platform's reparse-point check runs under Wine)")
 	}

@@ -29,6 +29,7 @@ func doctorURLWorld(t *testing.T) *world {
 // TestDoctorURLRequest: the real request with the served token, against
 // the fake's 200, 401, 403 and 404, each with its meaning and fix.
 func TestDoctorURLRequest(t *testing.T) {
+	t.Parallel()
 	w := doctorURLWorld(t)
 	cases := []struct {
 		name   string
@@ -69,6 +70,7 @@ func TestDoctorURLRequest(t *testing.T) {
 // address gets no request at all (docs/contract.md §8), and the line names the
 // configured addresses and where they came from.
 func TestDoctorURLOutsideTheAddressesSendsNoToken(t *testing.T) {
+	t.Parallel()
 	w := doctorURLWorld(t)
 	other := fakeppm.New(fakeppm.Options{})
 	defer other.Close()
@@ -87,6 +89,7 @@ func TestDoctorURLOutsideTheAddressesSendsNoToken(t *testing.T) {
 // TestDoctorURLJSON: --json prints an array of {client, check, ok,
 // detail, fix}; a password in the URL is never printed.
 func TestDoctorURLJSON(t *testing.T) {
+	t.Parallel()
 	w := doctorURLWorld(t)
 	u := strings.Replace(w.ppm.IndexURL(), "://", "://__token__:hunter2-secret@", 1)
 	r := w.run("", "doctor", "--json", u, "--for", "git")
@@ -117,6 +120,7 @@ func TestDoctorURLJSON(t *testing.T) {
 // TestDoctorURLUsage: bad --for values and --json without a URL are usage
 // errors; doctor without a URL is unchanged (TestDoctorGitOnlyUserPasses).
 func TestDoctorURLUsage(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{})
 	for _, args := range [][]string{
 		{"doctor", w.ppm.IndexURL(), "--for", "conda"},
@@ -135,6 +139,7 @@ func TestDoctorURLUsage(t *testing.T) {
 // TestDoctorForNamedClientNotInstalled: --for a client PATH does not have
 // says so.
 func TestDoctorForNamedClientNotInstalled(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{})
 	w.set("PATH", t.TempDir())
 	r := w.run("", "doctor", w.ppm.IndexURL(), "--for", "uv")
@@ -147,6 +152,7 @@ func TestDoctorForNamedClientNotInstalled(t *testing.T) {
 // named with the CA variables in force; uv, which trusts SSL_CERT_FILE
 // alone, is checked against the server's real chain.
 func TestDoctorURLCertificates(t *testing.T) {
+	t.Parallel()
 	w, _, caFile, _ := tlsWorld(t)
 	w.set("REQUESTS_CA_BUNDLE", caFile) // this helper trusts the fake
 	if r := w.run("", "login"); r.code != 0 {

@@ -22,6 +22,16 @@ import (
 
 var helperBin string
 
+// slow marks a test that runs a real client for seconds (pip or twine in a
+// fresh virtual environment, R): `go test -short ./e2e/` leaves it out for
+// a quick inner loop; .ci/run and `task test` run everything.
+func slow(t testing.TB) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("slow (a real pip, twine or R run); runs without -short")
+	}
+}
+
 func TestMain(m *testing.M) {
 	// The tests read the checkout (README.md, docs/, scripts/) and build the
 	// module's root package: they run from the repository's top.
@@ -213,6 +223,7 @@ func attr(out, key string) string {
 }
 
 func TestGetFromIdentityTokenThenFromStore(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	req := gitRequest("http", hostOf(w.ppm.URL()), "")
 	first := w.run(req, "get")
@@ -243,6 +254,7 @@ func TestGetFromIdentityTokenThenFromStore(t *testing.T) {
 }
 
 func TestGitCredentialFillAndLsRemote(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	w.configureGit()
 	fill := w.runCmd(exec.Command(testtool.Need(t, "git"), "credential", "fill"), "url="+w.ppm.GitRepoURL()+"\n")
@@ -282,6 +294,7 @@ func TestGitCredentialFillAndLsRemote(t *testing.T) {
 }
 
 func TestDeviceFlowApprovedByBrowser(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{}).withBrowser()
 	r := w.run(gitRequest("http", hostOf(w.ppm.URL()), ""), "get")
 	if r.code != 0 {
@@ -311,6 +324,7 @@ func TestDeviceFlowApprovedByBrowser(t *testing.T) {
 }
 
 func TestDeviceFlowDenied(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{})
 	testtool.Need(t, "curl")
 	// A browser whose person clicks "deny" instead.
@@ -328,6 +342,7 @@ func TestDeviceFlowDenied(t *testing.T) {
 }
 
 func TestExpiredTokenCausesExactlyOneNewExchange(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{TokenLifetime: 2 * time.Second}).withIdentity()
 	req := gitRequest("http", hostOf(w.ppm.URL()), "")
 	first := attr(w.run(req, "get").stdout, "password")
@@ -350,6 +365,7 @@ func TestExpiredTokenCausesExactlyOneNewExchange(t *testing.T) {
 }
 
 func TestForeignAndLookAlikeHostsGetNothing(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	h := hostOf(w.ppm.URL())
 	host, port, _ := strings.Cut(h, ":")
@@ -379,6 +395,7 @@ func TestForeignAndLookAlikeHostsGetNothing(t *testing.T) {
 }
 
 func TestConcurrentGetsCauseOneExchange(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	toks := w.getConcurrently(20)
 	if c := w.ppm.Counts(); c.Exchange != 1 {
@@ -388,6 +405,7 @@ func TestConcurrentGetsCauseOneExchange(t *testing.T) {
 }
 
 func TestConcurrentGetsCauseOneDeviceFlow(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{}).withBrowser()
 	toks := w.getConcurrently(20)
 	if c := w.ppm.Counts(); c.Device != 1 || c.Exchange != 1 {
@@ -430,6 +448,7 @@ func assertOneToken(t *testing.T, w *world, rs []result) {
 }
 
 func TestStaticTokenIsServedAndNeverStored(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{})
 	w.set("PACKAGEMANAGER_TOKEN", "static-token-value-123")
 	r := w.run(gitRequest("http", hostOf(w.ppm.URL()), ""), "get")
@@ -465,6 +484,7 @@ func nestedParens(s string) bool {
 }
 
 func TestNonInteractiveWithoutTokenFailsAtOnce(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{})
 	for _, env := range [][2]string{{"GIT_TERMINAL_PROMPT", "0"}, {"PPM_CREDENTIAL_INTERACTIVE", "never"}} {
 		w.set("GIT_TERMINAL_PROMPT", "")
@@ -498,6 +518,7 @@ func TestNonInteractiveWithoutTokenFailsAtOnce(t *testing.T) {
 }
 
 func TestBadProtocolInput(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	cases := map[string]string{
 		"no equals":  "protocol=http\nthis line has no equals sign\n",
@@ -516,6 +537,7 @@ func TestBadProtocolInput(t *testing.T) {
 }
 
 func TestUnknownActionsAndStore(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	for _, action := range []string{"store", "frobnicate", "capability"} {
 		r := w.run(gitRequest("http", hostOf(w.ppm.URL()), "")+"password=x\n", action)
@@ -526,6 +548,7 @@ func TestUnknownActionsAndStore(t *testing.T) {
 }
 
 func TestServerDownFailsWithOneLine(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	w.set("PACKAGEMANAGER_ADDRESS", "http://127.0.0.1:9") // discard port: nothing listens
 	r := w.run(gitRequest("http", "127.0.0.1:9", ""), "get")
@@ -535,6 +558,7 @@ func TestServerDownFailsWithOneLine(t *testing.T) {
 }
 
 func TestLoginStatusLogout(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	if r := w.run("", "login"); r.code != 0 {
 		t.Fatalf("login: %s", r.stderr)
@@ -607,6 +631,7 @@ func (w *world) withIdleBrowser() *world {
 }
 
 func TestCtrlCCancelsTheLoginCleanly(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{}).withIdleBrowser()
 	c := exec.Command(helperBin, "get")
 	c.Env = w.env
@@ -643,6 +668,7 @@ func TestCtrlCCancelsTheLoginCleanly(t *testing.T) {
 }
 
 func TestDeviceCodeExpiresWithAClearMessage(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{DeviceExpiresIn: 2 * time.Second}).withIdleBrowser()
 	r := w.run(gitRequest("http", hostOf(w.ppm.URL()), ""), "get")
 	if r.code == 0 || r.stdout != "" || !strings.Contains(r.stderr, "expired") || !strings.Contains(r.stderr, "git-credential-ppm login") {

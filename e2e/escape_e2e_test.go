@@ -14,6 +14,7 @@ import (
 // controls (a title change, a screen clear, a newline forging a row) is
 // shown escaped by login and status, and exactly by status --json.
 func TestServerTextIsEscapedForPeople(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{})
 	evil := "\x1b]0;pwned\x07\x1b[2J\nforged: row"
 	id := filepath.Join(w.home, "oidc-token")

@@ -64,6 +64,7 @@ func linkTo(t *testing.T, dir, kind string) {
 // to ourselves skipped, with the same argv, stdin, stdout, stderr and exit
 // status; ours are still answered by us; with none there it is "not found".
 func TestKeyringHandsForeignCallsToTheNextKeyring(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	index := w.ppm.IndexURL()
 	root := t.TempDir()

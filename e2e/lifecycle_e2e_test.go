@@ -16,6 +16,7 @@ import (
 // line per request, also for a get answered from the store: the address,
 // where the token came from and its time left — or why there was none.
 func TestTraceSaysWhichTokenAndWhy(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	req := gitRequest("http", hostOf(w.ppm.URL()), "")
 	if r := w.run(req, "get"); r.code != 0 {
@@ -45,6 +46,7 @@ func TestTraceSaysWhichTokenAndWhy(t *testing.T) {
 // TestInvalidExpIsExpired: a stored JWT whose exp is a string is not
 // "never expires": status calls it expired and get replaces it.
 func TestInvalidExpIsExpired(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	enc := base64.RawURLEncoding.EncodeToString
 	bad := enc([]byte(`{"alg":"HS256"}`)) + "." + enc([]byte(`{"sub":"someone","exp":"never"}`)) + ".c2ln"
@@ -74,6 +76,7 @@ func TestInvalidExpIsExpired(t *testing.T) {
 // the helper says so in one line with both clocks, and serves nothing (never an expired token as if it were
 // valid), instead of exchanging again on every request in silence.
 func TestSkewedClockIsNamedOnce(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{Now: func() time.Time { return time.Now().Add(-2 * time.Hour) }}).withIdentity()
 	for range 2 {
 		r := w.run(gitRequest("http", hostOf(w.ppm.URL()), ""), "get")
@@ -96,6 +99,7 @@ func TestSkewedClockIsNamedOnce(t *testing.T) {
 // answered from the store instead of exchanging again for a token just as
 // short.
 func TestServerClockAnHourBehindGivesAShortTokenOnce(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{Now: func() time.Time { return time.Now().Add(-58 * time.Minute) }}).withIdentity()
 	req := gitRequest("http", hostOf(w.ppm.URL()), "")
 	r := w.run(req, "get")
@@ -120,6 +124,7 @@ func TestServerClockAnHourBehindGivesAShortTokenOnce(t *testing.T) {
 // parenthesis inside another; again only when the reason changes; status
 // shows the reason in its store line every time.
 func TestStoreFallbackWarnsOncePerReason(t *testing.T) {
+	t.Parallel()
 	if runtime.GOOS != "linux" {
 		t.Skip("the Secret Service is the Linux store")
 	}

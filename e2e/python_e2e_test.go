@@ -38,6 +38,7 @@ func (w *world) keyring(args ...string) result {
 // TestKeyringArgvShapes checks every way the clients call `keyring`
 // (docs/contract.md §6), as a contract: each case names the client code it mirrors.
 func TestKeyringArgvShapes(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	link := w.keyringLink()
 	// No other keyring behind ours: the answers below are ours alone (what
@@ -147,6 +148,7 @@ func TestKeyringArgvShapes(t *testing.T) {
 // stderr; with no terminal and no browser the login must fail in seconds,
 // not wait for a device code to expire.
 func TestKeyringLoginWithoutTerminalFailsFast(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{})
 	w.set("GIT_TERMINAL_PROMPT", "")
 	w.keyringLink()
@@ -186,6 +188,8 @@ func (w *world) pipDownloadThroughKeyring() (dl, index string, r result) {
 // wheel from its authenticated index with --keyring-provider subprocess,
 // our `keyring` first on PATH, and no credential anywhere in pip's config.
 func TestRealPipThroughKeyring(t *testing.T) {
+	t.Parallel()
+	slow(t)
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	w.keyringLink()
 	py := w.python()
@@ -223,6 +227,8 @@ func TestRealPipThroughKeyring(t *testing.T) {
 
 // TestRealTwineThroughExec: exec hands twine the token in its environment.
 func TestRealTwineThroughExec(t *testing.T) {
+	t.Parallel()
+	slow(t)
 	twine := testtool.Need(t, "twine")
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	dist := filepath.Join(w.home, "dist")
@@ -246,6 +252,7 @@ func TestRealTwineThroughExec(t *testing.T) {
 }
 
 func TestExecEnvironmentAndExitStatus(t *testing.T) {
+	t.Parallel()
 	sh := testtool.Need(t, "sh")
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	w.set("TWINE_PASSWORD", "stale-inherited-value")
@@ -283,6 +290,7 @@ func atoi(s string) int {
 // TestExecForwardsSignals: SIGINT and SIGTERM sent to exec reach the child,
 // whose own handling decides the exit status.
 func TestExecForwardsSignals(t *testing.T) {
+	t.Parallel()
 	sh := testtool.Need(t, "sh")
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
@@ -321,6 +329,7 @@ func TestExecForwardsSignals(t *testing.T) {
 // TestExecSignalKilledChild: a child killed by a signal comes back as
 // 128+signal, the shell's convention.
 func TestExecSignalKilledChild(t *testing.T) {
+	t.Parallel()
 	sh := testtool.Need(t, "sh")
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	for _, c := range []struct {
@@ -336,6 +345,7 @@ func TestExecSignalKilledChild(t *testing.T) {
 // TestExecChoosesTheAddress: with several addresses configured, exec needs
 // --address, and only a configured one.
 func TestExecChoosesTheAddress(t *testing.T) {
+	t.Parallel()
 	sh := testtool.Need(t, "sh")
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	w.set("PACKAGEMANAGER_ADDRESS", w.ppm.URL()+",https://ppm.other.example")
@@ -357,6 +367,7 @@ func TestExecChoosesTheAddress(t *testing.T) {
 // TestExecRenewsAShortToken: a token good for a git request (5 minutes
 // left) is renewed before exec, so a long upload does not outlive it.
 func TestExecRenewsAShortToken(t *testing.T) {
+	t.Parallel()
 	sh := testtool.Need(t, "sh")
 	w := newWorld(t, fakeppm.Options{TokenLifetime: 5 * time.Minute}).withIdentity()
 	w.keyringLink()

@@ -136,6 +136,7 @@ func readmeQuickStart(t *testing.T) string {
 // What PyPI would serve comes from Debian's packages (pypiStandIn), and
 // `python` is Debian's python3.
 func TestPositKeyringQuickStart(t *testing.T) {
+	slow(t)
 	t.Parallel() // a minute of Python starts, mostly waiting on them
 	py := needDebianPython(t)
 	testtool.Need(t, "bash")

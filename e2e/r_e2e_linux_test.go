@@ -47,6 +47,7 @@ type rWorld struct {
 const ownRProfile = "# my own profile\r\noptions(width = 100)\n.First <- function() invisible(NULL)" // CRLF, no final newline
 
 func newRWorld(t *testing.T, opts fakeppm.Options) *rWorld {
+	slow(t)
 	t.Helper()
 	rscript := testtool.NeedFrom(t, "Rscript", "r-base-core")
 	testtool.Need(t, "curl")
@@ -283,6 +284,7 @@ cat("packages:", nrow(available.packages(filters = list())), "\n")
 // pointing the curl method at it; the file is gone afterwards.
 func TestRUnderExec(t *testing.T) {
 	t.Parallel()
+	slow(t)
 	rscript := testtool.NeedFrom(t, "Rscript", "r-base-core")
 	testtool.Need(t, "curl")
 	w := newWorld(t, fakeppm.Options{}).withIdentity()

@@ -110,6 +110,8 @@ func notRunReason(block string) (key, reason string) {
 // some-package the project its index serves, somepkg the R package of its
 // CRAN-like repository (R installs into a library outside HOME).
 func TestREADMEShellBlocks(t *testing.T) {
+	t.Parallel()
+	slow(t)
 	bash := testtool.Need(t, "bash")
 	blocks := docShellBlocks(t)
 	if len(blocks) < 8 {

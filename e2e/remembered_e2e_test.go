@@ -26,6 +26,7 @@ func (w *world) configFile() string {
 // PACKAGEMANAGER_ADDRESS overrides it entirely; `setup --remove` forgets
 // it, after which git's get says so in one line.
 func TestSetupRemembersTheAddress(t *testing.T) {
+	t.Parallel()
 	git := testtool.Need(t, "git")
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	w.set("PACKAGEMANAGER_ADDRESS", "")
@@ -122,6 +123,7 @@ func TestSetupRemembersTheAddress(t *testing.T) {
 // refused (it goes only to addresses set up beforehand); with
 // PACKAGEMANAGER_ADDRESS set, ADDRESS must be one of it.
 func TestLoginRemembersAnAddressOnceItWorked(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{}).withBrowser()
 	w.set("PACKAGEMANAGER_ADDRESS", "")
 	dead := "http://127.0.0.1:1"
@@ -171,6 +173,7 @@ func TestLoginRemembersAnAddressOnceItWorked(t *testing.T) {
 // writes stops git's get and the commands with one line naming the file,
 // and never hangs on a named pipe.
 func TestBadConfigFileIsOneLine(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{})
 	w.set("PACKAGEMANAGER_ADDRESS", "")
 	os.MkdirAll(filepath.Dir(w.configFile()), 0o700)

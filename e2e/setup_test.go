@@ -14,6 +14,8 @@ import (
 // TestSetupWiresGitPipUVAndUndoes runs setup against a temporary HOME and
 // checks the result with real git and real pip reading their own config.
 func TestSetupWiresGitPipUVAndUndoes(t *testing.T) {
+	t.Parallel()
+	slow(t)
 	git := testtool.Need(t, "git")
 	py := testtool.Need(t, "python3")
 	w := newWorld(t, fakeppm.Options{})
@@ -103,6 +105,7 @@ func TestSetupWiresGitPipUVAndUndoes(t *testing.T) {
 // so), a pip.conf value of the person's own is restored by --remove, and a
 // Python keyring earlier on PATH is named.
 func TestSetupFromOutsidePath(t *testing.T) {
+	t.Parallel()
 	git := testtool.Need(t, "git")
 	py := testtool.Need(t, "python3")
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
@@ -166,6 +169,7 @@ func TestSetupFromOutsidePath(t *testing.T) {
 }
 
 func TestDoctor(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	w.set("XDG_CONFIG_HOME", filepath.Join(w.home, ".config"))
 	r := w.run("", "doctor")
@@ -188,6 +192,8 @@ func TestDoctor(t *testing.T) {
 // PATH and a token stored, every line is ✓ (or a skipped tool) and doctor
 // exits 0; the probe item is gone from the store afterwards.
 func TestDoctorAllGoodAfterSetup(t *testing.T) {
+	t.Parallel()
+	slow(t)
 	testtool.Need(t, "git")
 	testtool.Need(t, "python3")
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
@@ -218,6 +224,8 @@ func TestDoctorAllGoodAfterSetup(t *testing.T) {
 // `pip config set global.index-url` with the user __token__, then a plain
 // `pip download` with no flags and no environment of pip's own.
 func TestReadmePipFlow(t *testing.T) {
+	t.Parallel()
+	slow(t)
 	py := testtool.Need(t, "python3")
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	w.set("XDG_CONFIG_HOME", filepath.Join(w.home, ".config"))
@@ -255,6 +263,7 @@ func sameFile(a, b string) bool {
 // ~/.git-credentials exists; doctor names store when the reset is missing;
 // --remove takes both lines away and leaves store.
 func TestSetupKeepsAGlobalStoreHelperAwayFromTheToken(t *testing.T) {
+	t.Parallel()
 	testtool.Need(t, "git")
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	w.set("XDG_CONFIG_HOME", filepath.Join(w.home, ".config"))
@@ -298,6 +307,7 @@ func TestSetupKeepsAGlobalStoreHelperAwayFromTheToken(t *testing.T) {
 // TestSetupQuotesAHelperPathWithASpace: a binary in "dir with space/",
 // not on PATH, is written quoted for git's shell, and real git runs it.
 func TestSetupQuotesAHelperPathWithASpace(t *testing.T) {
+	t.Parallel()
 	git := testtool.Need(t, "git")
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	w.set("XDG_CONFIG_HOME", filepath.Join(w.home, ".config"))
@@ -324,6 +334,7 @@ func TestSetupQuotesAHelperPathWithASpace(t *testing.T) {
 // helper named keyring first on PATH: setup --dry-run leaves it
 // "(unchanged)" and doctor calls it this helper.
 func TestSetupAndDoctorAgreeOnACopiedKeyring(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	w.set("XDG_CONFIG_HOME", filepath.Join(w.home, ".config"))
 	bin := filepath.Join(w.home, "bin")
@@ -348,6 +359,7 @@ func TestSetupAndDoctorAgreeOnACopiedKeyring(t *testing.T) {
 // link stays a link; real pip reads the line through it; --remove gives
 // the target its content back.
 func TestSetupWritesThroughASymlinkedPipConf(t *testing.T) {
+	t.Parallel()
 	py := testtool.Need(t, "python3")
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	w.set("XDG_CONFIG_HOME", filepath.Join(w.home, ".config"))
@@ -386,6 +398,7 @@ func TestSetupWritesThroughASymlinkedPipConf(t *testing.T) {
 // beside a global `store` helper: a real ls-remote authenticates and
 // leaves no ~/.git-credentials.
 func TestReadmeGitLinesKeepStoreAway(t *testing.T) {
+	t.Parallel()
 	testtool.Need(t, "git")
 	sh := testtool.Need(t, "sh")
 	b, err := os.ReadFile("README.md")

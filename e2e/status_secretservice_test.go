@@ -16,6 +16,7 @@ import (
 // where it is from — the same lookup rule. Runs under
 // PPM_TEST_SECRETSERVICE=1 (.ci/secretservice-test.sh).
 func TestStatusAgreesWithGetSecretService(t *testing.T) {
+	t.Parallel()
 	if os.Getenv("PPM_TEST_SECRETSERVICE") != "1" {
 		t.Skip("SKIPPED: needs gnome-keyring on a private D-Bus; run .ci/secretservice-test.sh")
 	}

@@ -63,6 +63,7 @@ func (w *world) assertRenewed(planted string) {
 }
 
 func TestGitFillRenewsAThreeMinuteToken(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	planted := w.plantShortToken()
 	if st := w.run("", "status"); !strings.Contains(st.stdout, "valid for now, but under the 5m0s a token must have left to be handed out") {
@@ -79,6 +80,7 @@ func TestGitFillRenewsAThreeMinuteToken(t *testing.T) {
 }
 
 func TestPipThroughKeyringLinkRenewsAThreeMinuteToken(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	w.keyringLink()
 	planted := w.plantShortToken()
@@ -90,6 +92,7 @@ func TestPipThroughKeyringLinkRenewsAThreeMinuteToken(t *testing.T) {
 }
 
 func TestPipThroughWheelBackendRenewsAThreeMinuteToken(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	whl := buildLinuxWheel(t, w.home)
 	v := newPyVenv(t, w, whl)
@@ -108,6 +111,7 @@ func TestPipThroughWheelBackendRenewsAThreeMinuteToken(t *testing.T) {
 // (no identity token, GIT_TERMINAL_PROMPT=0): git gets the still-valid
 // token, and stderr says once how long it has left and how to log in.
 func TestNoRenewalServesTheShortTokenWithOneLine(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{})
 	planted := w.plantShortToken()
 	r := w.run(gitRequest("http", hostOf(w.ppm.URL()), ""), "get")

@@ -21,6 +21,7 @@ import (
 // login shell; it leaves that decision to the binary (no address: a
 // silent not-found); and a named pipe in the file's place hangs nothing.
 func TestWheelBackendReadsTheRememberedAddress(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	w.set("PACKAGEMANAGER_ADDRESS", "")
 	v := newPyVenv(t, w, buildLinuxWheel(t, w.home))

@@ -25,6 +25,7 @@ const debianPython = "/usr/bin/python3"
 // (python3-keyring, twine, python3-venv); it skips on a laptop without
 // them and fails under CI=true.
 func needDebianPython(t testing.TB) string {
+	slow(t)
 	t.Helper()
 	out, err := exec.Command(debianPython, "-c", "import keyring, twine, venv, ensurepip").CombinedOutput()
 	if err == nil {
@@ -78,6 +79,7 @@ type pyVenv struct {
 }
 
 func newPyVenv(t testing.TB, w *world, whl string) *pyVenv {
+	slow(t)
 	t.Helper()
 	return newPyVenvAt(t, w, whl, filepath.Join(w.home, "venv"))
 }
@@ -190,6 +192,7 @@ const ourBackend = "git_credential_ppm.Keyring (priority: 9.9)"
 // and uses it as people do: the binary on the venv's PATH, keyring's CLI,
 // twine and pip reaching Package Manager with no wrapper, then uninstall.
 func TestWheelWithRealPython(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
 	whl := buildLinuxWheel(t, w.home)
 	v := newPyVenv(t, w, whl)
@@ -457,6 +460,7 @@ func readZipFile(t *testing.T, zr *zip.Reader, name string) string {
 // capture it), the browser approves, and the token comes back. Whatever
 // the binary starts sees the recursion guard.
 func TestWheelBackendLoginReachesThePerson(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, fakeppm.Options{})
 	w.withBrowserScript("browser.sh", `echo "guard=$PPM_KEYRING_BACKEND_CHILD" >> `+filepath.Join(w.home, "guard.log")+`; curl -fsS -o /dev/null "$1"`)
 	testtool.Need(t, "curl")
