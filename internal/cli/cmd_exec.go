@@ -74,6 +74,7 @@ func runExec(ctx context.Context, inv *invocation, args []string) error {
 const (
 	exitNotFound    = 127
 	exitCannotStart = 126
+	exitSignalBase  = 128 // + the signal that killed the child
 )
 
 // forwardedSignals are those runChild passes to the child: Ctrl-C,
@@ -160,14 +161,14 @@ func execEnv(base []string, token, netrc string) []string {
 // 128+signal when a signal killed it (the shell's convention).
 func childStatus(err error) int {
 	if err == nil {
-		return 0
+		return exitOK
 	}
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) {
-		return 1
+		return exitFailure
 	}
 	if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		return 128 + int(ws.Signal())
+		return exitSignalBase + int(ws.Signal())
 	}
 	return ee.ExitCode()
 }
