@@ -280,7 +280,7 @@ cat("packages:", nrow(available.packages(filters = list())), "\n")
 }
 
 // TestRUnderExec: without setup, R run by exec finds NETRC and
-// R_DEFAULT_NETRC, and R before 4.6 installs with the README's one line
+// R_DEFAULT_NETRC, and R before 4.6 installs with docs/r.md's one line
 // pointing the curl method at it; the file is gone afterwards.
 func TestRUnderExec(t *testing.T) {
 	t.Parallel()

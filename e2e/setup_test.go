@@ -220,9 +220,10 @@ func TestDoctorAllGoodAfterSetup(t *testing.T) {
 	}
 }
 
-// TestReadmePipFlow follows the README's pip section word for word: setup,
-// `pip config set global.index-url` with the user __token__, then a plain
-// `pip download` with no flags and no environment of pip's own.
+// TestReadmePipFlow follows docs/python.md's "pip without the wheel" word
+// for word: setup, `pip config set global.index-url` with the user
+// __token__, then a plain `pip download` with no flags and no environment
+// of pip's own.
 func TestReadmePipFlow(t *testing.T) {
 	t.Parallel()
 	slow(t)
@@ -241,7 +242,7 @@ func TestReadmePipFlow(t *testing.T) {
 	cmd := exec.Command(py, "-m", "pip", "download", "--no-deps", "-d", dl, w.ppm.WheelName())
 	cmd.Env = []string{"PIP_DISABLE_PIP_VERSION_CHECK=1", "PIP_NO_CACHE_DIR=1"}
 	if r := w.runCmd(cmd, ""); r.code != 0 || !fileExists(filepath.Join(dl, w.ppm.WheelFile())) {
-		t.Fatalf("pip download after the README's setup: %d\n%s\n%s", r.code, r.stdout, r.stderr)
+		t.Fatalf("pip download after docs/python.md's setup: %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 }
 

@@ -24,7 +24,7 @@ func (d *doctor) checkIdentity(ctx context.Context) {
 		d.note("identity: no CI identity token configured; a login runs the device flow in the browser")
 		for _, name := range tokens.ForeignIdentityFiles {
 			if d.e.getenv(name) != "" {
-				d.note("identity: %s is set, but the token there is minted for another audience and is never used; for Package Manager, project a token with its audience and set PACKAGEMANAGER_IDENTITY_TOKEN_FILE to it (README, CI: Kubernetes)", name)
+				d.note("identity: %s is set, but the token there is minted for another audience and is never used; for Package Manager, project a token with its audience and set PACKAGEMANAGER_IDENTITY_TOKEN_FILE to it (docs/ci.md, Kubernetes)", name)
 			}
 		}
 		return
