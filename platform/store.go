@@ -1,6 +1,6 @@
 // Package platform holds what differs per operating system: the secret
 // stores that keep PPM tokens, the tokens.toml file store shared with pak and
-// posit-keyring, cross-process locks, the terminal and the browser.
+// posit-keyring, cross-process locks and private files.
 package platform
 
 import (

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/posit-dev/git-credential-ppm/internal/browser"
+	"github.com/posit-dev/git-credential-ppm/internal/tty"
 	"github.com/posit-dev/git-credential-ppm/oauth"
 	"github.com/posit-dev/git-credential-ppm/platform"
 	"github.com/posit-dev/git-credential-ppm/protocol"
@@ -90,12 +92,12 @@ func (inv *invocation) prompter() *prompter {
 		inv.prompt = &prompter{
 			inv: inv,
 			openTerminal: func() (io.ReadWriteCloser, error) {
-				return platform.OpenTerminal()
+				return tty.Open()
 			},
 			browserCommand: func() ([]string, bool, string) {
-				return platform.BrowserCommand(inv.getenv, runtime.GOOS)
+				return browser.Command(inv.getenv, runtime.GOOS)
 			},
-			openBrowser: platform.OpenBrowser,
+			openBrowser: browser.Open,
 		}
 	}
 	return inv.prompt

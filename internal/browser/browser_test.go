@@ -1,4 +1,4 @@
-package platform
+package browser
 
 import (
 	"context"
@@ -158,19 +158,19 @@ func TestOpenBrowserWithBROWSER(t *testing.T) {
 		{"'" + script + "' --new-window '%s' 'two words'", "--new-window\n" + url + "\ntwo words\n"},
 	}
 	for _, tt := range tests {
-		argv, ok, why := BrowserCommand(func(k string) string {
+		argv, ok, why := Command(func(k string) string {
 			if k == "BROWSER" {
 				return tt.browser
 			}
 			return ""
 		}, runtime.GOOS)
 		if !ok {
-			t.Fatalf("BrowserCommand with BROWSER=%q: no browser (%s)", tt.browser, why)
+			t.Fatalf("Command with BROWSER=%q: no browser (%s)", tt.browser, why)
 		}
-		// A long grace: the script exits at once, and OpenBrowser returns
+		// A long grace: the script exits at once, and Open returns
 		// as soon as it has.
 		if err := openBrowser(context.Background(), argv, url, time.Minute); err != nil {
-			t.Fatalf("OpenBrowser: %v", err)
+			t.Fatalf("Open: %v", err)
 		}
 		b, err := os.ReadFile(out)
 		if err != nil {
@@ -191,8 +191,8 @@ func TestOpenBrowserFailures(t *testing.T) {
 	if err := openBrowser(context.Background(), []string{missing}, "https://x/", time.Minute); err == nil || !strings.Contains(err.Error(), missing) {
 		t.Errorf("a browser that does not exist: %v; want an error naming it", err)
 	}
-	if err := OpenBrowser(context.Background(), nil, "https://x/"); err == nil {
-		t.Error("OpenBrowser with no command succeeded")
+	if err := Open(context.Background(), nil, "https://x/"); err == nil {
+		t.Error("Open with no command succeeded")
 	}
 	// A browser that stays in the foreground does not hold up the login.
 	hanging := writeScript(t, "hanging", "exec sleep 5\n")

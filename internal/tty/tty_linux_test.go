@@ -1,4 +1,4 @@
-package platform
+package tty
 
 import (
 	"bytes"
@@ -23,7 +23,7 @@ func TestTTYHelperProcess(t *testing.T) {
 	if os.Getenv(envTTYHelper) == "" {
 		t.Skip("helper process for the terminal tests")
 	}
-	tty, err := OpenTerminal()
+	tty, err := Open()
 	if err != nil {
 		fmt.Printf("no terminal: %v (ErrNoTerminal: %v)\n", err, errors.Is(err, ErrNoTerminal))
 		os.Exit(0)
@@ -55,7 +55,7 @@ func TestOpenTerminalWithoutOne(t *testing.T) {
 	// A new session has no controlling terminal, like a CI job or a daemon.
 	out := ttyHelper(t, &syscall.SysProcAttr{Setsid: true}, nil)
 	if !strings.Contains(out, "no terminal: ") || !strings.Contains(out, "ErrNoTerminal: true") {
-		t.Fatalf("OpenTerminal without a controlling terminal: %s; want an error wrapping ErrNoTerminal", out)
+		t.Fatalf("Open without a controlling terminal: %s; want an error wrapping ErrNoTerminal", out)
 	}
 }
 
@@ -69,7 +69,7 @@ func TestOpenTerminalWithOne(t *testing.T) {
 	out := ttyHelper(t, &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}, slave)
 	_ = slave.Close()
 	if !strings.Contains(out, "opened, wrote: <nil>, closed: <nil>") {
-		t.Fatalf("OpenTerminal with a controlling terminal: %s", out)
+		t.Fatalf("Open with a controlling terminal: %s", out)
 	}
 	if s := <-got; !strings.Contains(s, "hello from the terminal") {
 		t.Fatalf("the terminal received %q; want the line the helper wrote", s)

@@ -1,4 +1,7 @@
-package platform
+// Package browser opens the verification URL of a device login in the
+// person's browser: which command (BROWSER, the desktop's opener, none over
+// SSH) and running it detached from the terminal.
+package browser
 
 import (
 	"context"
@@ -13,11 +16,11 @@ import (
 	"time"
 )
 
-// browserGrace is how long OpenBrowser waits for the browser command to
+// browserGrace is how long Open waits for the browser command to
 // exit before it lets it run on its own.
 const browserGrace = time.Second
 
-// BrowserCommand decides how to open the verification URL in the person's
+// Command decides how to open the verification URL in the person's
 // browser (docs/contract.md §2 BROWSER). goos is runtime.GOOS (a parameter for tests).
 //
 //   - BROWSER set: a list of commands separated by ':' (';' on Windows), as
@@ -34,10 +37,10 @@ const browserGrace = time.Second
 //   - Linux and the BSDs: xdg-open when DISPLAY or WAYLAND_DISPLAY is set and
 //     xdg-open is installed; otherwise no browser.
 //
-// argv may contain "%s"; pass it to OpenBrowser. When ok is false, why says
+// argv may contain "%s"; pass it to Open. When ok is false, why says
 // in a few words, with no advice (the caller adds the fix that fits), why
 // there is no browser, e.g. "connected over SSH".
-func BrowserCommand(getenv func(string) string, goos string) (argv []string, ok bool, why string) {
+func Command(getenv func(string) string, goos string) (argv []string, ok bool, why string) {
 	find := func(name string) (string, error) {
 		if p := pathlook.Find(getenv, name); p != "" {
 			return p, nil
@@ -211,7 +214,7 @@ func cmdEscaper() *strings.Replacer {
 	return strings.NewReplacer("^", "^^", "&", "^&", "|", "^|", "<", "^<", ">", "^>", "(", "^(", ")", "^)")
 }
 
-// OpenBrowser runs argv (from BrowserCommand) with url in it, with no stdio
+// Open runs argv (from Command) with url in it, with no stdio
 // and in its own process group, so that it neither prints over the prompt nor
 // dies with the terminal's Ctrl-C. It waits about a second: a command that
 // exits with an error in that time, or cannot be started, returns an error
@@ -219,7 +222,7 @@ func cmdEscaper() *strings.Replacer {
 // then is left to run (many browsers stay in the foreground) and reaped
 // when it exits. The URL must hold no secret: it is visible in the process
 // list (a verification URL holds only the user code).
-func OpenBrowser(ctx context.Context, argv []string, url string) error {
+func Open(ctx context.Context, argv []string, url string) error {
 	return openBrowser(ctx, argv, url, browserGrace)
 }
 

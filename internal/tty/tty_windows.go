@@ -1,6 +1,6 @@
 //go:build windows
 
-package platform
+package tty
 
 import (
 	"errors"
@@ -9,12 +9,12 @@ import (
 	"os"
 )
 
-// OpenTerminal opens the console the process is attached to (CONIN$ for
+// Open opens the console the process is attached to (CONIN$ for
 // reading, CONOUT$ for writing), for prompts that must reach the person when
 // stdout and stderr belong to another program. A process without a console
 // (a service, a GUI parent, DETACHED_PROCESS) gets an error wrapping
 // ErrNoTerminal at once.
-func OpenTerminal() (io.ReadWriteCloser, error) {
+func Open() (io.ReadWriteCloser, error) {
 	out, err := os.OpenFile("CONOUT$", os.O_RDWR, 0)
 	if err != nil {
 		return nil, fmt.Errorf("%w to prompt on (CONOUT$: %w)", ErrNoTerminal, err)

@@ -1,6 +1,6 @@
 //go:build !unix && !windows
 
-package platform
+package tty
 
 import (
 	"fmt"
@@ -8,8 +8,8 @@ import (
 	"runtime"
 )
 
-// OpenTerminal reports that there is no terminal: this operating system has
+// Open reports that there is no terminal: this operating system has
 // no way to find one.
-func OpenTerminal() (io.ReadWriteCloser, error) {
+func Open() (io.ReadWriteCloser, error) {
 	return nil, fmt.Errorf("%w to prompt on (%s)", ErrNoTerminal, runtime.GOOS)
 }

@@ -1,6 +1,6 @@
 //go:build !unix && !windows
 
-package platform
+package browser
 
 import "os/exec"
 
