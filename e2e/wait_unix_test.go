@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/posit-dev/git-credential-ppm/internal/filelock"
 	"github.com/posit-dev/git-credential-ppm/internal/testing/fakeppm"
-	"github.com/posit-dev/git-credential-ppm/platform"
 )
 
 // startHelper starts `git-credential-ppm args…` without a terminal, with
@@ -79,7 +79,7 @@ func TestWaiterGivesUpOnAStoppedLogin(t *testing.T) {
 // command within a second, with one line.
 func TestSIGTERMEndsWhatIgnoresTheContext(t *testing.T) {
 	w := newWorld(t, fakeppm.Options{}).withIdentity()
-	unlock, err := platform.LockFile(context.Background(), filepath.Join(w.home, ".ppm", "tokens.toml.lock"), nil)
+	unlock, err := filelock.Lock(context.Background(), filepath.Join(w.home, ".ppm", "tokens.toml.lock"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

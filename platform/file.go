@@ -9,6 +9,9 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/posit-dev/git-credential-ppm/internal/filelock"
+	"github.com/posit-dev/git-credential-ppm/internal/safefile"
 )
 
 // FileStore keeps tokens in tokens.toml, the file pak, posit-keyring and
@@ -113,16 +116,16 @@ func (f *FileStore) Set(address, token string) error {
 // Delete removes the entries for address (and its trailing-slash variant);
 // ErrNotFound if there are none, in which case the file is not rewritten.
 // Either way it removes the temporary files that interrupted writes left
-// (RemoveStaleTemps): `logout` must not leave a token behind in one.
+// (safefile.RemoveStaleTemps): `logout` must not leave a token behind in one.
 func (f *FileStore) Delete(address string) error {
 	if f.path != "" {
 		if _, err := os.Lstat(f.path); errors.Is(err, fs.ErrNotExist) {
 			// No file: nothing to lock or create, but a first write killed
 			// half-way leaves its token in a temporary file.
-			if err := checkTokenDir(filepath.Dir(f.path)); err != nil {
+			if err := safefile.CheckDir(filepath.Dir(f.path)); err != nil {
 				return err
 			}
-			if err := RemoveStaleTemps(f.path); err != nil {
+			if err := safefile.RemoveStaleTemps(f.path); err != nil {
 				return err
 			}
 			return ErrNotFound
@@ -139,10 +142,10 @@ func (f *FileStore) read() ([]byte, error) {
 	if f.path == "" {
 		return nil, errors.New("no path for the tokens file; set PACKAGEMANAGER_SSO_TOKEN_FILE or HOME")
 	}
-	if err := checkTokenDir(filepath.Dir(f.path)); err != nil {
+	if err := safefile.CheckDir(filepath.Dir(f.path)); err != nil {
 		return nil, err
 	}
-	file, err := openForRead(f.path)
+	file, err := safefile.OpenForRead(f.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -178,7 +181,7 @@ func (f *FileStore) update(change func(doc map[string]any) error) error {
 		return err
 	}
 	dir := filepath.Dir(f.path)
-	if err := checkTokenDir(dir); err != nil {
+	if err := safefile.CheckDir(dir); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -190,7 +193,7 @@ func (f *FileStore) update(change func(doc map[string]any) error) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	unlock, err := LockFile(ctx, f.path+".lock", nil)
+	unlock, err := filelock.Lock(ctx, f.path+".lock", nil)
 	if errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("gave up after %s on updating the tokens file %s, which another process is updating (%w); try again, or end that process", timeout, f.path, err)
 	}
@@ -202,7 +205,7 @@ func (f *FileStore) update(change func(doc map[string]any) error) error {
 	}
 	defer unlock()
 
-	if err := RemoveStaleTemps(f.path); err != nil {
+	if err := safefile.RemoveStaleTemps(f.path); err != nil {
 		return err
 	}
 	data, err := f.read()
@@ -215,7 +218,7 @@ func (f *FileStore) update(change func(doc map[string]any) error) error {
 	}
 	// read refused a link in place of the file; should one appear now,
 	// the rename replaces the link, never what it points to.
-	if err := WriteFileAtomic(f.path, out, WriteOptions{Perm: 0o600}); err != nil {
+	if err := safefile.WriteFileAtomic(f.path, out, safefile.WriteOptions{Perm: 0o600}); err != nil {
 		return fmt.Errorf("could not save the tokens file: %w", err)
 	}
 	return nil

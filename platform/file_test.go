@@ -13,6 +13,9 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/posit-dev/git-credential-ppm/internal/filelock"
+	"github.com/posit-dev/git-credential-ppm/internal/safefile"
+	"github.com/posit-dev/git-credential-ppm/internal/testing/filetest"
 )
 
 const (
@@ -35,15 +38,6 @@ func newTestFileStore(t *testing.T, content string) *FileStore {
 		}
 	}
 	return NewFileStore(path)
-}
-
-func readFile(t *testing.T, path string) string {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
 
 func TestFileStoreGet(t *testing.T) {
@@ -204,7 +198,7 @@ func TestFileStoreRefusesMalformedFiles(t *testing.T) {
 				"Delete": func() error { return s.Delete("https://ppm.example.com") },
 			} {
 				checkFileError(t, op, f(), s.path, tt.line)
-				if got := readFile(t, s.path); got != tt.file {
+				if got := filetest.ReadFile(t, s.path); got != tt.file {
 					t.Fatalf("%s changed a file it could not parse:\n%s", op, got)
 				}
 			}
@@ -490,7 +484,7 @@ auth_type = "sso"
 			if err := s.Set(tt.address, tokN); err != nil {
 				t.Fatalf("Set: %v", err)
 			}
-			sameTOML(t, readFile(t, s.path), tt.want)
+			sameTOML(t, filetest.ReadFile(t, s.path), tt.want)
 			if got, err := s.Get(tt.address); err != nil || got != tokN {
 				t.Fatalf("Get after Set = (%q, %v); want the new token", got, err)
 			}
@@ -555,7 +549,7 @@ auth_type = "sso"
 					if _, err := os.Stat(filepath.Dir(s.path)); !errors.Is(err, os.ErrNotExist) {
 						t.Fatalf("Delete without a tokens file created its directory (%v)", err)
 					}
-				} else if readFile(t, s.path) != tt.file {
+				} else if filetest.ReadFile(t, s.path) != tt.file {
 					t.Fatalf("Delete of a missing entry rewrote the file")
 				}
 				return
@@ -563,7 +557,7 @@ auth_type = "sso"
 			if err != nil {
 				t.Fatalf("Delete: %v", err)
 			}
-			sameTOML(t, readFile(t, s.path), tt.want)
+			sameTOML(t, filetest.ReadFile(t, s.path), tt.want)
 			if _, err := s.Get(addr); !errors.Is(err, ErrNotFound) {
 				t.Fatalf("Get after Delete = %v; want ErrNotFound", err)
 			}
@@ -598,14 +592,14 @@ func TestFileStoreDirectoryAsFile(t *testing.T) {
 }
 
 func TestFileStorePermissions(t *testing.T) {
-	skipOnWindows(t, "Unix permissions")
+	filetest.SkipOnWindows(t, "Unix permissions")
 	s := newTestFileStore(t, "<missing>")
 	if err := s.Set("https://ppm.example.com", tokA); err != nil {
 		t.Fatal(err)
 	}
-	wantMode(t, filepath.Dir(s.path), 0o700)
-	wantMode(t, s.path, 0o600)
-	wantMode(t, s.path+".lock", 0o600)
+	filetest.WantMode(t, filepath.Dir(s.path), 0o700)
+	filetest.WantMode(t, s.path, 0o600)
+	filetest.WantMode(t, s.path+".lock", 0o600)
 
 	t.Run("readable by others is tightened on read", func(t *testing.T) {
 		if err := os.Chmod(s.path, 0o644); err != nil {
@@ -614,7 +608,7 @@ func TestFileStorePermissions(t *testing.T) {
 		if got, err := s.Get("https://ppm.example.com"); err != nil || got != tokA {
 			t.Fatalf("Get = (%q, %v)", got, err)
 		}
-		wantMode(t, s.path, 0o600)
+		filetest.WantMode(t, s.path, 0o600)
 	})
 	t.Run("readable by others is tightened on write", func(t *testing.T) {
 		if err := os.Chmod(s.path, 0o640); err != nil {
@@ -623,13 +617,13 @@ func TestFileStorePermissions(t *testing.T) {
 		if err := s.Set("https://b.example.com", tokB); err != nil {
 			t.Fatal(err)
 		}
-		wantMode(t, s.path, 0o600)
+		filetest.WantMode(t, s.path, 0o600)
 	})
 	t.Run("writable by anyone is refused", func(t *testing.T) {
 		if err := os.Chmod(s.path, 0o666); err != nil {
 			t.Fatal(err)
 		}
-		before := readFile(t, s.path)
+		before := filetest.ReadFile(t, s.path)
 		_, err := s.Get("https://ppm.example.com")
 		if err == nil || !strings.Contains(err.Error(), "chmod 600") || strings.Contains(err.Error(), tokA) {
 			t.Fatalf("Get of a world-writable file = %v; want a refusal saying to chmod 600", err)
@@ -637,7 +631,7 @@ func TestFileStorePermissions(t *testing.T) {
 		if err := s.Set("https://ppm.example.com", tokN); err == nil {
 			t.Fatal("Set on a world-writable file succeeded")
 		}
-		if readFile(t, s.path) != before {
+		if filetest.ReadFile(t, s.path) != before {
 			t.Fatal("Set changed a world-writable file it refused")
 		}
 	})
@@ -650,8 +644,8 @@ func TestFileStorePermissions(t *testing.T) {
 		if err := s.Set("https://ppm.example.com", tokA); err != nil {
 			t.Fatal(err)
 		}
-		wantMode(t, dir, 0o755)
-		wantMode(t, s.path, 0o600)
+		filetest.WantMode(t, dir, 0o755)
+		filetest.WantMode(t, s.path, 0o600)
 	})
 }
 
@@ -661,7 +655,7 @@ func TestFileStoreAtomicReplace(t *testing.T) {
 		t.Fatal(err)
 	}
 	if runtime.GOOS != "windows" { // Windows cannot rename over an open file
-		old, err := openForRead(s.path)
+		old, err := safefile.OpenForRead(s.path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -700,7 +694,7 @@ func TestFileStoreAtomicReplace(t *testing.T) {
 // (docs/contract.md §8): one sentence naming the link and what to do, and
 // the file it points to keeps its bytes and its mode.
 func TestFileStoreRefusesASymlink(t *testing.T) {
-	skipOnWindows(t, "symlinks (a privilege there)")
+	filetest.SkipOnWindows(t, "symlinks (a privilege there)")
 	dir := t.TempDir()
 	real := filepath.Join(dir, "dotfiles", "tokens.toml")
 	if err := os.MkdirAll(filepath.Dir(real), 0o700); err != nil {
@@ -729,7 +723,7 @@ func TestFileStoreRefusesASymlink(t *testing.T) {
 	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
 		t.Fatalf("the symlink was replaced (%v)", err)
 	}
-	if got := readFile(t, real); got != content {
+	if got := filetest.ReadFile(t, real); got != content {
 		t.Errorf("the link's target changed:\n%s", got)
 	}
 	if fi, err := os.Stat(real); err != nil || fi.Mode().Perm() != 0o644 {
@@ -740,7 +734,7 @@ func TestFileStoreRefusesASymlink(t *testing.T) {
 func TestFileStoreLockTimeout(t *testing.T) {
 	s := newTestFileStore(t, "")
 	s.lockTimeout = 50 * time.Millisecond
-	unlock, err := LockFile(context.Background(), s.path+".lock", nil)
+	unlock, err := filelock.Lock(context.Background(), s.path+".lock", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -749,7 +743,7 @@ func TestFileStoreLockTimeout(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), s.path+".lock") {
 		t.Fatalf("Set while the lock is held = %v; want a timeout naming the lock file", err)
 	}
-	if got := readFile(t, s.path); got != "" {
+	if got := filetest.ReadFile(t, s.path); got != "" {
 		t.Fatalf("Set wrote %q after giving up on the lock", got)
 	}
 	// Readers take no lock.

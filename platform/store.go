@@ -1,6 +1,8 @@
-// Package platform holds what differs per operating system: the secret
-// stores that keep PPM tokens, the tokens.toml file store shared with pak and
-// posit-keyring, cross-process locks and private files.
+// Package platform holds the stores that keep PPM tokens, behind build
+// tags: the operating systems' secret stores (Secret Service, Keychain,
+// Windows Credential Manager) and the tokens.toml file store shared with
+// pak and posit-keyring. A new store implements Store, is registered in
+// open.go and passes platform/storetest.
 package platform
 
 import (

@@ -3,6 +3,8 @@ package platform
 import (
 	"strings"
 	"testing"
+
+	"github.com/posit-dev/git-credential-ppm/internal/testing/filetest"
 )
 
 // TestTokensFileNestingBound: a document whose tables nest deeper than
@@ -21,7 +23,7 @@ func TestTokensFileNestingBound(t *testing.T) {
 		"Delete": func() error { return s.Delete("https://ppm.example.com") },
 	} {
 		checkFileError(t, op, f(), s.path, "nests tables more than 100 deep")
-		if got := readFile(t, s.path); got != deep {
+		if got := filetest.ReadFile(t, s.path); got != deep {
 			t.Fatalf("%s changed a file it refused", op)
 		}
 	}

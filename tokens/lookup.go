@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/posit-dev/git-credential-ppm/internal/safefile"
 	"github.com/posit-dev/git-credential-ppm/platform"
 )
 
@@ -174,7 +175,7 @@ func (m *Manager) Logout(address string) (bool, error) {
 		return false, fmt.Errorf("could not remove the token for %s from the %s store: %w", address, m.Store.Name(), err)
 	}
 	if f, ok := m.Shared.(*platform.FileStore); ok && f.Path() != "" {
-		if err := platform.RemoveStaleTemps(f.Path()); err != nil {
+		if err := safefile.RemoveStaleTemps(f.Path()); err != nil {
 			return had, err
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/posit-dev/git-credential-ppm/internal/filelock"
 	"github.com/posit-dev/git-credential-ppm/platform"
 )
 
@@ -71,7 +72,7 @@ func TestInvalidExpiryIsExpired(t *testing.T) {
 }
 
 // TestWaitEndsAtTheHoldersDeadline: another holder of the login lock (here
-// this process, through a second LockFile) announced a deadline that has
+// this process, through a second filelock.Lock) announced a deadline that has
 // passed; the waiter gives up at once, saying why. A deadline left by
 // another process (a stale file) is not believed: that waiter takes the
 // lock once it is free.
@@ -80,7 +81,7 @@ func TestWaitEndsAtTheHoldersDeadline(t *testing.T) {
 	var calls atomic.Int32
 	addr := exchangeServer(t, clock.Now, time.Hour, &calls).URL
 	m := newManager(t, clock, newMem())
-	unlock, err := platform.LockFile(context.Background(), m.LockPath(addr), nil)
+	unlock, err := filelock.Lock(context.Background(), m.LockPath(addr), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

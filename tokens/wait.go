@@ -9,7 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/posit-dev/git-credential-ppm/platform"
+	"github.com/posit-dev/git-credential-ppm/internal/filelock"
+	"github.com/posit-dev/git-credential-ppm/internal/safefile"
 )
 
 // maxLoginWait bounds the wait for another process's login when it says
@@ -41,7 +42,7 @@ func (m *Manager) takeLoginLock(ctx context.Context, address string, opt Options
 	defer stop(nil)
 	got := make(chan Token, 1)
 	said := false
-	release, err := platform.LockFile(lockCtx, m.LockPath(address), func(pid int) {
+	release, err := filelock.Lock(lockCtx, m.LockPath(address), func(pid int) {
 		if said {
 			return
 		}
@@ -65,7 +66,7 @@ func (m *Manager) takeLoginLock(ctx context.Context, address string, opt Options
 	}
 	// Holders killed (kill -9) between writing a deadline's temporary
 	// file and renaming it left that file; a holder cleans up after them.
-	if err := platform.RemoveStaleTempsIn(m.LockDir, "login-*.until"); err != nil {
+	if err := safefile.RemoveStaleTempsIn(m.LockDir, "login-*.until"); err != nil {
 		m.tracef("%v", err)
 	}
 	m.announceDeadline(address, time.Now().Add(maxLoginWait))
@@ -112,7 +113,7 @@ func (m *Manager) deadlinePath(address string) string {
 // the 10-minute bound.
 func (m *Manager) announceDeadline(address string, until time.Time) {
 	line := strconv.Itoa(os.Getpid()) + " " + strconv.FormatInt(until.Unix(), 10) + "\n"
-	_ = platform.WriteFileAtomic(m.deadlinePath(address), []byte(line), platform.WriteOptions{})
+	_ = safefile.WriteFileAtomic(m.deadlinePath(address), []byte(line), safefile.WriteOptions{})
 }
 
 // holderDeadline reads the deadline the lock holder pid announced; false
@@ -121,7 +122,7 @@ func (m *Manager) holderDeadline(address string, pid int) (time.Time, bool) {
 	if pid <= 0 {
 		return time.Time{}, false
 	}
-	b, err := platform.ReadOwnFile(m.deadlinePath(address), 64)
+	b, err := safefile.ReadOwnFile(m.deadlinePath(address), 64)
 	if err != nil {
 		return time.Time{}, false
 	}

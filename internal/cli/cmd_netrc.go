@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/posit-dev/git-credential-ppm/internal/safefile"
 	"github.com/posit-dev/git-credential-ppm/internal/termtext"
 	"github.com/posit-dev/git-credential-ppm/platform"
 	"github.com/posit-dev/git-credential-ppm/protocol"
@@ -67,7 +68,7 @@ func runNetrc(ctx context.Context, inv *invocation, args []string) error {
 			return fmt.Errorf("netrc: cannot write to stdout: %w", err)
 		}
 	} else {
-		if err := platform.WritePrivateFile(target, "netrc file", data); err != nil {
+		if err := safefile.WritePrivateFile(target, "netrc file", data); err != nil {
 			return fmt.Errorf("netrc: %w", err)
 		}
 		printNetrcRows(inv, target, rows)
@@ -166,7 +167,7 @@ func writeExecNetrc(inv *invocation, a protocol.Address, token string) (dir, fil
 		return "", "", fmt.Errorf("cannot create a temporary directory for the netrc file (%w); check TMPDIR", err)
 	}
 	file = filepath.Join(dir, "netrc")
-	if err := platform.WritePrivateFile(file, "netrc file", data); err != nil {
+	if err := safefile.WritePrivateFile(file, "netrc file", data); err != nil {
 		os.RemoveAll(dir)
 		return "", "", err
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/posit-dev/git-credential-ppm/internal/browser"
+	"github.com/posit-dev/git-credential-ppm/internal/safefile"
 	"github.com/posit-dev/git-credential-ppm/internal/tty"
 	"github.com/posit-dev/git-credential-ppm/oauth"
 	"github.com/posit-dev/git-credential-ppm/platform"
@@ -173,13 +174,13 @@ const stopGrace = 500 * time.Millisecond
 // does not repeat the same line.
 func (inv *invocation) warnOnce(dir, warning string) {
 	marker := filepath.Join(dir, ".store-warning")
-	if b, err := platform.ReadOwnFile(marker, 4096); err == nil && string(b) == warning {
+	if b, err := safefile.ReadOwnFile(marker, 4096); err == nil && string(b) == warning {
 		inv.tracef("%s", warning)
 		return
 	}
 	fmt.Fprintln(inv.stderr, warning)
 	if err := os.MkdirAll(dir, 0o700); err == nil {
-		_ = platform.WriteFileAtomic(marker, []byte(warning), platform.WriteOptions{}) // replaces a planted link, never follows it
+		_ = safefile.WriteFileAtomic(marker, []byte(warning), safefile.WriteOptions{}) // replaces a planted link, never follows it
 	}
 }
 

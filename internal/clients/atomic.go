@@ -5,13 +5,13 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/posit-dev/git-credential-ppm/platform"
+	"github.com/posit-dev/git-credential-ppm/internal/safefile"
 )
 
 // writeFileAtomic replaces path atomically (platform's one atomic
 // write), keeping an existing file's mode (0600 for a new one).
 func writeFileAtomic(path string, data []byte) error {
-	return platform.WriteFileAtomic(path, data, platform.WriteOptions{Perm: 0o600, KeepMode: true})
+	return safefile.WriteFileAtomic(path, data, safefile.WriteOptions{Perm: 0o600, KeepMode: true})
 }
 
 // writeThrough replaces the file at path, or the file a symbolic link at
@@ -21,5 +21,5 @@ func writeThrough(path string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("cannot create the directory of %s (%w); check its permissions", path, err)
 	}
-	return platform.WriteFileAtomic(path, data, platform.WriteOptions{Perm: 0o600, KeepMode: true, ThroughSymlink: true})
+	return safefile.WriteFileAtomic(path, data, safefile.WriteOptions{Perm: 0o600, KeepMode: true, ThroughSymlink: true})
 }

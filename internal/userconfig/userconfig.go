@@ -28,7 +28,7 @@ import (
 	"runtime"
 	"slices"
 
-	"github.com/posit-dev/git-credential-ppm/platform"
+	"github.com/posit-dev/git-credential-ppm/internal/safefile"
 )
 
 const (
@@ -144,7 +144,7 @@ func jsonProblem(err error) string {
 
 // readFile reads the configuration file as Load describes.
 func readFile(path string) ([]byte, error) {
-	f, err := platform.OpenForRead(path)
+	f, err := safefile.OpenForRead(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, err
@@ -252,7 +252,7 @@ func (c *Config) Save() error {
 	if err := os.MkdirAll(filepath.Dir(c.Path), 0o700); err != nil {
 		return fmt.Errorf("cannot create the configuration directory %s (%w); check the permissions of its parent", filepath.Dir(c.Path), unwrapPath(err))
 	}
-	if err := platform.WriteFileAtomic(c.Path, data, platform.WriteOptions{Perm: 0o600}); err != nil {
+	if err := safefile.WriteFileAtomic(c.Path, data, safefile.WriteOptions{Perm: 0o600}); err != nil {
 		return fmt.Errorf("cannot write the configuration file: %w", err)
 	}
 	c.Exists = true

@@ -1,4 +1,4 @@
-package platform
+package filelock
 
 import (
 	"bufio"
@@ -12,6 +12,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/posit-dev/git-credential-ppm/internal/safefile"
+	"github.com/posit-dev/git-credential-ppm/internal/testing/filetest"
 )
 
 // envLockHelper turns the test binary into a process that holds a lock (see
@@ -26,7 +29,7 @@ func TestLockHelperProcess(t *testing.T) {
 	if path == "" {
 		t.Skip("helper process for the lock tests")
 	}
-	unlock, err := LockFile(context.Background(), path, nil)
+	unlock, err := Lock(context.Background(), path, nil)
 	if err != nil {
 		fmt.Println("error:", err)
 		os.Exit(3)
@@ -79,12 +82,12 @@ func holdLock(t *testing.T, path string) *lockHolder {
 	return &lockHolder{cmd: cmd, stdin: stdin}
 }
 
-// lockAsync calls LockFile in a goroutine; the pid passed to onWait arrives
+// lockAsync calls Lock in a goroutine; the pid passed to onWait arrives
 // on waited, the result on done.
 func lockAsync(ctx context.Context, path string) (waited chan int, done chan error) {
 	waited, done = make(chan int, 1), make(chan error, 1)
 	go func() {
-		unlock, err := LockFile(ctx, path, func(pid int) { waited <- pid })
+		unlock, err := Lock(ctx, path, func(pid int) { waited <- pid })
 		if err == nil {
 			err = unlock()
 		}
@@ -102,12 +105,12 @@ func TestLockFileOtherProcessReleases(t *testing.T) {
 	}
 	select {
 	case err := <-done:
-		t.Fatalf("LockFile returned (%v) while another process held the lock", err)
+		t.Fatalf("Lock returned (%v) while another process held the lock", err)
 	default:
 	}
 	_ = h.stdin.Close() // the holder unlocks and exits
 	if err := <-done; err != nil {
-		t.Fatalf("LockFile after the holder unlocked: %v", err)
+		t.Fatalf("Lock after the holder unlocked: %v", err)
 	}
 	if err := h.cmd.Wait(); err != nil {
 		t.Errorf("the lock holder failed: %v", err)
@@ -123,7 +126,7 @@ func TestLockFileHolderKilled(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := <-done; err != nil {
-		t.Fatalf("LockFile after the holder was killed: %v", err)
+		t.Fatalf("Lock after the holder was killed: %v", err)
 	}
 }
 
@@ -135,7 +138,7 @@ func TestLockFileContextEnds(t *testing.T) {
 	waited, done := lockAsync(ctx, path)
 	err := <-done
 	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("LockFile = %v; want context.DeadlineExceeded", err)
+		t.Fatalf("Lock = %v; want context.DeadlineExceeded", err)
 	}
 	if !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), fmt.Sprint(h.cmd.Process.Pid)) {
 		t.Errorf("error %q should name the lock file and the holder's pid", err)
@@ -148,15 +151,15 @@ func TestLockFileContextEnds(t *testing.T) {
 func TestLockFileCancelledBeforeStart(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := LockFile(ctx, filepath.Join(t.TempDir(), "x.lock"), nil); !errors.Is(err, context.Canceled) {
-		t.Fatalf("LockFile with a cancelled context = %v; want context.Canceled", err)
+	if _, err := Lock(ctx, filepath.Join(t.TempDir(), "x.lock"), nil); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Lock with a cancelled context = %v; want context.Canceled", err)
 	}
 }
 
-// Two LockFile calls in one process exclude each other as well.
+// Two Lock calls in one process exclude each other as well.
 func TestLockFileSameProcess(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "x.lock")
-	unlock, err := LockFile(context.Background(), path, nil)
+	unlock, err := Lock(context.Background(), path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,21 +177,21 @@ func TestLockFileSameProcess(t *testing.T) {
 		t.Errorf("a second unlock: %v; want nil", err)
 	}
 	if err := <-done; err != nil {
-		t.Fatalf("LockFile after unlock: %v", err)
+		t.Fatalf("Lock after unlock: %v", err)
 	}
 }
 
 func TestLockFilePermissions(t *testing.T) {
-	skipOnWindows(t, "Unix permissions")
+	filetest.SkipOnWindows(t, "Unix permissions")
 	dir := filepath.Join(t.TempDir(), "new")
 	path := filepath.Join(dir, "x.lock")
-	unlock, err := LockFile(context.Background(), path, nil)
+	unlock, err := Lock(context.Background(), path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer unlock()
-	wantMode(t, dir, 0o700)
-	wantMode(t, path, 0o600)
+	filetest.WantMode(t, dir, 0o700)
+	filetest.WantMode(t, path, 0o600)
 }
 
 func TestLockFileUnusablePath(t *testing.T) {
@@ -198,7 +201,81 @@ func TestLockFileUnusablePath(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(blocker, "x.lock") // a file where a directory should be
-	if _, err := LockFile(context.Background(), path, nil); err == nil || !strings.Contains(err.Error(), path) {
-		t.Fatalf("LockFile(%q) = %v; want an error naming the path", path, err)
+	if _, err := Lock(context.Background(), path, nil); err == nil || !strings.Contains(err.Error(), path) {
+		t.Fatalf("Lock(%q) = %v; want an error naming the path", path, err)
+	}
+}
+
+// TestLockRefusesSymlink: a link planted in place of a lock file (the
+// lifecycle's login lock here) is refused, never followed: the file it
+// points to is neither truncated nor written, and the link stays.
+func TestLockRefusesSymlink(t *testing.T) {
+	filetest.SkipOnWindows(t, "symlinks (a privilege there)")
+	victim := filepath.Join(t.TempDir(), "victim")
+	const content = "root-owned data that a planted link must not truncate\n"
+	if err := os.WriteFile(victim, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	login := filepath.Join(t.TempDir(), "login-0123.lock")
+	if err := os.Symlink(victim, login); err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := Lock(context.Background(), login, nil)
+	if err == nil {
+		_ = unlock()
+		t.Fatal("Lock followed a symbolic link")
+	}
+	if !errors.Is(err, safefile.ErrRefused) || !strings.Contains(err.Error(), "symbolic link") || !strings.Contains(err.Error(), "remove it") {
+		t.Fatalf("Lock of a planted link = %v; want a refusal naming the link", err)
+	}
+	if got := filetest.ReadFile(t, victim); got != content {
+		t.Fatalf("the file behind the link now holds %q (%d bytes); want it untouched (%d bytes)", got, len(got), len(content))
+	}
+	if fi, err := os.Lstat(login); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("the planted link was replaced (%v)", err)
+	}
+}
+
+// TestLockFileRefusesFIFO: a lock file that is not a regular file is
+// refused, and opening it does not block.
+func TestLockFileRefusesFIFO(t *testing.T) {
+	filetest.SkipOnWindows(t, "FIFOs")
+	path := filepath.Join(t.TempDir(), "x.lock")
+	if err := filetest.Mkfifo(path); err != nil {
+		t.Skipf("cannot make a FIFO here: %v", err)
+	}
+	if unlock, err := Lock(context.Background(), path, nil); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		if err == nil {
+			_ = unlock()
+		}
+		t.Fatalf("Lock on a FIFO = %v; want a refusal", err)
+	}
+}
+
+// TestLockDirWritableByOthers: a lock in a directory others can write to
+// (0777, group-writable, sticky) is refused with the chmod to run, and
+// its file is not created.
+func TestLockDirWritableByOthers(t *testing.T) {
+	filetest.SkipOnWindows(t, "Unix permissions")
+	for _, mode := range []os.FileMode{0o777, 0o770, os.ModeSticky | 0o777} {
+		t.Run(mode.String(), func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), ".ppm")
+			if err := os.Mkdir(dir, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(dir, mode); err != nil {
+				t.Fatal(err)
+			}
+			login := filepath.Join(dir, "login-0123.lock")
+			if unlock, err := Lock(context.Background(), login, nil); err == nil || !strings.Contains(err.Error(), "chmod 700 "+dir) {
+				if err == nil {
+					_ = unlock()
+				}
+				t.Fatalf("Lock in a %04o directory = %v; want the refusal", mode, err)
+			}
+			if _, err := os.Stat(login); err == nil {
+				t.Fatal("a refused lock created its file")
+			}
+		})
 	}
 }

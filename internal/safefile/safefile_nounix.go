@@ -1,40 +1,34 @@
 //go:build !unix
 
-package platform
+package safefile
 
 import (
 	"io/fs"
 	"os"
 )
 
-// openNoFollow opens path with flag, failing with errSymlink when path is a
+// OpenNoFollow opens path with flag, failing with ErrSymlink when path is a
 // symbolic link or a junction. Windows has no O_NOFOLLOW; the check before the open
 // leaves a moment in which a link could appear, which the profile's ACL
 // (only this user and administrators may write there) makes moot.
-func openNoFollow(path string, flag int, perm fs.FileMode) (*os.File, error) {
+func OpenNoFollow(path string, flag int, perm fs.FileMode) (*os.File, error) {
 	if fi, err := os.Lstat(path); err == nil && (fi.Mode()&fs.ModeSymlink != 0 || isJunction(path, fi)) {
-		return nil, &fs.PathError{Op: "open", Path: path, Err: errSymlink}
+		return nil, &fs.PathError{Op: "open", Path: path, Err: ErrSymlink}
 	}
 	return os.OpenFile(path, flag, perm)
 }
 
-// checkTokenDirInfo does not check ownership or permissions here: Go's mode
+// checkDirInfo does not check ownership or permissions here: Go's mode
 // bits do not describe Windows ACLs, and the default path lies in the
 // profile, which only its user (and administrators) may write to.
-func checkTokenDirInfo(fs.FileInfo, string) error { return nil }
+func checkDirInfo(fs.FileInfo, string) error { return nil }
 
-// checkTokensFileInfo: see checkTokenDirInfo.
-func checkTokensFileInfo(fs.FileInfo, string) error { return nil }
-
-// checkOwner accepts any owner: see checkTokenDirInfo.
-func checkOwner(fs.FileInfo, string, string, bool) error { return nil }
-
-// tightenTokensFile: see checkTokenDirInfo.
-func tightenTokensFile(*os.File, fs.FileInfo, string) error { return nil }
+// CheckOwner accepts any owner here: see checkDirInfo.
+func CheckOwner(fs.FileInfo, string, string, bool) error { return nil }
 
 // processRunning cannot ask cheaply here: every writer counts as running,
 // and RemoveStaleTemps goes by age alone.
 func processRunning(int) bool { return true }
 
-// checkPrivateDirInfo: see checkTokenDirInfo.
+// checkPrivateDirInfo: see checkDirInfo.
 func checkPrivateDirInfo(fs.FileInfo, string, string) error { return nil }

@@ -1,6 +1,6 @@
 //go:build windows
 
-package platform
+package safefile
 
 import (
 	"errors"
@@ -19,7 +19,7 @@ func isWindows() bool { return true }
 // sharing, so that a reader does not make a writer's rename fail where the
 // file system allows replacing an open file (directories open too, so that
 // the caller can say the path is one). A symbolic link or a junction is
-// opened as itself, never followed, and refused with errSymlink: Windows'
+// opened as itself, never followed, and refused with ErrSymlink: Windows'
 // O_NOFOLLOW. Other reparse points (deduplicated or cloud files) are files
 // of their own and are opened as usual.
 func openForRead(path string) (*os.File, error) {
@@ -34,7 +34,7 @@ func openForRead(path string) (*os.File, error) {
 		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
 	case link:
 		windows.CloseHandle(h)
-		return nil, &fs.PathError{Op: "open", Path: path, Err: errSymlink}
+		return nil, &fs.PathError{Op: "open", Path: path, Err: ErrSymlink}
 	case reparse:
 		windows.CloseHandle(h)
 		if h, err = createForRead(path, 0); err != nil {

@@ -1,10 +1,12 @@
-package platform
+package safefile
 
 import (
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/posit-dev/git-credential-ppm/internal/testing/filetest"
 )
 
 func TestWritePrivateFile(t *testing.T) {
@@ -14,26 +16,26 @@ func TestWritePrivateFile(t *testing.T) {
 		if err := WritePrivateFile(p, "netrc file", []byte("one\n")); err != nil {
 			t.Fatal(err)
 		}
-		if readFile(t, p) != "one\n" {
+		if filetest.ReadFile(t, p) != "one\n" {
 			t.Fatal("content not written")
 		}
 		if isWindows() {
 			return
 		}
-		wantMode(t, p, 0o600)
+		filetest.WantMode(t, p, 0o600)
 		if err := os.Chmod(p, 0o644); err != nil {
 			t.Fatal(err)
 		}
 		if err := WritePrivateFile(p, "netrc file", []byte("two\n")); err != nil {
 			t.Fatal(err)
 		}
-		wantMode(t, p, 0o600) // the old 0644 is not kept
-		if readFile(t, p) != "two\n" {
+		filetest.WantMode(t, p, 0o600) // the old 0644 is not kept
+		if filetest.ReadFile(t, p) != "two\n" {
 			t.Fatal("content not replaced")
 		}
 	})
 	t.Run("the same content is not written again", func(t *testing.T) {
-		skipOnWindows(t, "inodes")
+		filetest.SkipOnWindows(t, "inodes")
 		p := filepath.Join(t.TempDir(), "netrc")
 		if err := WritePrivateFile(p, "netrc file", []byte("one\n")); err != nil {
 			t.Fatal(err)
@@ -50,12 +52,12 @@ func TestWritePrivateFile(t *testing.T) {
 			t.Fatal(err)
 		}
 		changed, _ := os.Stat(p)
-		if os.SameFile(before, changed) || readFile(t, p) != "two\n" {
+		if os.SameFile(before, changed) || filetest.ReadFile(t, p) != "two\n" {
 			t.Error("a changed write did not replace the file")
 		}
 	})
 	t.Run("a symbolic link is refused and its target left alone", func(t *testing.T) {
-		skipOnWindows(t, "symlinks (a privilege there)")
+		filetest.SkipOnWindows(t, "symlinks (a privilege there)")
 		dir := t.TempDir()
 		target := filepath.Join(dir, "target")
 		os.WriteFile(target, []byte("mine\n"), 0o600)
@@ -67,7 +69,7 @@ func TestWritePrivateFile(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "symbolic link") {
 			t.Fatalf("through a link: %v", err)
 		}
-		if readFile(t, target) != "mine\n" {
+		if filetest.ReadFile(t, target) != "mine\n" {
 			t.Fatal("the link's target changed")
 		}
 		if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
@@ -79,7 +81,7 @@ func TestWritePrivateFile(t *testing.T) {
 		cases := map[string]string{dir: "a directory"}
 		if !isWindows() {
 			fifo := filepath.Join(dir, "fifo")
-			if err := mkfifo(fifo); err != nil {
+			if err := filetest.Mkfifo(fifo); err != nil {
 				t.Fatal(err)
 			}
 			cases[fifo] = "a named pipe"
@@ -94,7 +96,7 @@ func TestWritePrivateFile(t *testing.T) {
 		}
 	})
 	t.Run("a directory others can write is refused", func(t *testing.T) {
-		skipOnWindows(t, "Unix permissions")
+		filetest.SkipOnWindows(t, "Unix permissions")
 		for _, mode := range []os.FileMode{0o777, 0o770, os.ModeSticky | 0o777} {
 			dir := t.TempDir()
 			if err := os.Chmod(dir, mode); err != nil {

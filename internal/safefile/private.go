@@ -1,4 +1,4 @@
-package platform
+package safefile
 
 import (
 	"bytes"
@@ -50,10 +50,10 @@ func WritePrivateFile(path, what string, data []byte) error {
 // unchanged reports whether the regular file at path (fi, from Lstat)
 // already holds data with mode 0600 and belongs to this user.
 func unchanged(path string, fi fs.FileInfo, data []byte) bool {
-	if fi.Size() != int64(len(data)) || (!isWindows() && fi.Mode().Perm() != 0o600) || checkOwner(fi, "", path, false) != nil {
+	if fi.Size() != int64(len(data)) || (!isWindows() && fi.Mode().Perm() != 0o600) || CheckOwner(fi, "", path, false) != nil {
 		return false
 	}
-	f, err := openNoFollow(path, os.O_RDONLY, 0)
+	f, err := OpenNoFollow(path, os.O_RDONLY, 0)
 	if err != nil {
 		return false
 	}

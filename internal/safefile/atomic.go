@@ -1,4 +1,4 @@
-package platform
+package safefile
 
 import (
 	"crypto/rand"
@@ -104,7 +104,7 @@ func createTemp(path string) (*os.File, error) {
 		return nil, err
 	}
 	name := filepath.Join(filepath.Dir(path), tempPrefix(path)+strconv.Itoa(os.Getpid())+"-"+hex.EncodeToString(b[:])+".tmp")
-	return openNoFollow(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	return OpenNoFollow(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 }
 
 // tempPrefix is how the temporary files for path start: ".tokens.toml.".

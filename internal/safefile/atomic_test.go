@@ -1,10 +1,12 @@
-package platform
+package safefile
 
 import (
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/posit-dev/git-credential-ppm/internal/testing/filetest"
 )
 
 func TestWriteFileAtomic(t *testing.T) {
@@ -13,15 +15,15 @@ func TestWriteFileAtomic(t *testing.T) {
 		if err := WriteFileAtomic(p, []byte("one"), WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		if readFile(t, p) != "one" {
+		if filetest.ReadFile(t, p) != "one" {
 			t.Fatal("content not written")
 		}
 		if !isWindows() {
-			wantMode(t, p, 0o600)
+			filetest.WantMode(t, p, 0o600)
 		}
 	})
 	t.Run("KeepMode keeps the old mode, Perm sets a new one", func(t *testing.T) {
-		skipOnWindows(t, "Unix permissions")
+		filetest.SkipOnWindows(t, "Unix permissions")
 		p := filepath.Join(t.TempDir(), "f")
 		if err := os.WriteFile(p, []byte("old"), 0o640); err != nil {
 			t.Fatal(err)
@@ -32,11 +34,11 @@ func TestWriteFileAtomic(t *testing.T) {
 		if err := WriteFileAtomic(p, []byte("new"), WriteOptions{KeepMode: true}); err != nil {
 			t.Fatal(err)
 		}
-		wantMode(t, p, 0o640)
+		filetest.WantMode(t, p, 0o640)
 		if err := WriteFileAtomic(p, []byte("newer"), WriteOptions{Perm: 0o644}); err != nil {
 			t.Fatal(err)
 		}
-		wantMode(t, p, 0o644)
+		filetest.WantMode(t, p, 0o644)
 	})
 	t.Run("no temporary file is left", func(t *testing.T) {
 		dir := t.TempDir()
@@ -63,7 +65,7 @@ func TestWriteFileAtomic(t *testing.T) {
 // target created); without it the link itself is replaced and its target
 // left alone.
 func TestWriteFileAtomicSymlinks(t *testing.T) {
-	skipOnWindows(t, "symlinks (a privilege there)")
+	filetest.SkipOnWindows(t, "symlinks (a privilege there)")
 	setup := func(t *testing.T, targetExists bool) (link, target string) {
 		dir := t.TempDir()
 		target = filepath.Join(dir, "dotfiles", "pip.conf")
@@ -90,17 +92,17 @@ func TestWriteFileAtomicSymlinks(t *testing.T) {
 		if err := WriteFileAtomic(link, []byte("new"), WriteOptions{KeepMode: true, ThroughSymlink: true}); err != nil {
 			t.Fatal(err)
 		}
-		if !isLink(link) || readFile(t, target) != "new" {
-			t.Fatalf("link kept = %v, target = %q; want the link kept and the target written", isLink(link), readFile(t, target))
+		if !isLink(link) || filetest.ReadFile(t, target) != "new" {
+			t.Fatalf("link kept = %v, target = %q; want the link kept and the target written", isLink(link), filetest.ReadFile(t, target))
 		}
-		wantMode(t, target, 0o644)
+		filetest.WantMode(t, target, 0o644)
 	})
 	t.Run("through a dangling link", func(t *testing.T) {
 		link, target := setup(t, false)
 		if err := WriteFileAtomic(link, []byte("new"), WriteOptions{ThroughSymlink: true}); err != nil {
 			t.Fatal(err)
 		}
-		if !isLink(link) || readFile(t, target) != "new" {
+		if !isLink(link) || filetest.ReadFile(t, target) != "new" {
 			t.Fatal("a dangling link's target was not created")
 		}
 	})
@@ -109,7 +111,7 @@ func TestWriteFileAtomicSymlinks(t *testing.T) {
 		if err := WriteFileAtomic(link, []byte("new"), WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		if isLink(link) || readFile(t, link) != "new" || readFile(t, target) != "old" {
+		if isLink(link) || filetest.ReadFile(t, link) != "new" || filetest.ReadFile(t, target) != "old" {
 			t.Fatal("without ThroughSymlink the link must become a regular file and its target stay as it was")
 		}
 	})

@@ -1,6 +1,6 @@
 //go:build unix
 
-package platform
+package safefile
 
 import (
 	"errors"
@@ -12,10 +12,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// openNoFollow opens path with flag, failing with errSymlink when path is a
+// OpenNoFollow opens path with flag, failing with ErrSymlink when path is a
 // symbolic link (O_NOFOLLOW: the kernel refuses to open through it);
 // O_NONBLOCK keeps a FIFO in its place from blocking the open.
-func openNoFollow(path string, flag int, perm fs.FileMode) (*os.File, error) {
+func OpenNoFollow(path string, flag int, perm fs.FileMode) (*os.File, error) {
 	f, err := os.OpenFile(path, flag|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, perm)
 	if err != nil {
 		return nil, noFollowError(path, err)
@@ -24,7 +24,7 @@ func openNoFollow(path string, flag int, perm fs.FileMode) (*os.File, error) {
 }
 
 // noFollowError is the error of an O_NOFOLLOW open of path that failed:
-// errSymlink when path is a link (Linux answers ELOOP, FreeBSD EMLINK,
+// ErrSymlink when path is a link (Linux answers ELOOP, FreeBSD EMLINK,
 // NetBSD EFTYPE: ask the file), else err as a *fs.PathError.
 func noFollowError(path string, err error) error {
 	var pe *fs.PathError
@@ -32,13 +32,13 @@ func noFollowError(path string, err error) error {
 		err = pe.Err
 	}
 	if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
-		err = errSymlink
+		err = ErrSymlink
 	}
 	return &fs.PathError{Op: "open", Path: path, Err: err}
 }
 
 // openForRead opens the tokens file for reading, never through a symbolic
-// link (O_NOFOLLOW: a link there fails with errSymlink, its target
+// link (O_NOFOLLOW: a link there fails with ErrSymlink, its target
 // untouched); O_NONBLOCK keeps a FIFO planted there from blocking the
 // open, and the caller checks that what it opened is a regular file. A regular file (which never blocks) is
 // set back to blocking before os.NewFile sees it: os.File registers a
@@ -67,9 +67,11 @@ func openForRead(path string) (*os.File, error) {
 	return os.NewFile(uintptr(fd), path), nil
 }
 
-// checkOwner refuses a file or directory that belongs to another user
-// (root's are accepted for directories: root can write anywhere anyway).
-func checkOwner(fi fs.FileInfo, what, path string, rootOK bool) error {
+// CheckOwner refuses a file or directory that belongs to another user:
+// fi describes path, what names it in the refusal ("tokens file"), and
+// rootOK accepts root as the owner too (for directories: root can write
+// anywhere anyway). It accepts any owner on Windows (see checkDirInfo).
+func CheckOwner(fi fs.FileInfo, what, path string, rootOK bool) error {
 	st, ok := fi.Sys().(*syscall.Stat_t)
 	if !ok {
 		return nil
@@ -78,42 +80,17 @@ func checkOwner(fi fs.FileInfo, what, path string, rootOK bool) error {
 	if int(st.Uid) == uid || rootOK && st.Uid == 0 {
 		return nil
 	}
-	return refused("the %s %s belongs to user %d, not to you (user %d), so it cannot be trusted; remove it, or set PACKAGEMANAGER_SSO_TOKEN_FILE to a path of your own", what, path, st.Uid, uid)
+	return Refused("the %s %s belongs to user %d, not to you (user %d), so it cannot be trusted; remove it, or set PACKAGEMANAGER_SSO_TOKEN_FILE to a path of your own", what, path, st.Uid, uid)
 }
 
-// checkTokenDirInfo refuses a token directory another user owns or can
+// checkDirInfo refuses a token directory another user owns or can
 // write to: they could plant a tokens.toml, a lock file or a link there.
-func checkTokenDirInfo(fi fs.FileInfo, dir string) error {
-	if err := checkOwner(fi, "token directory", dir, true); err != nil {
+func checkDirInfo(fi fs.FileInfo, dir string) error {
+	if err := CheckOwner(fi, "token directory", dir, true); err != nil {
 		return err
 	}
 	if perm := fi.Mode().Perm(); perm&0o022 != 0 {
-		return refused("the token directory %s can be written by other users (mode %04o), so its files cannot be trusted; check it and run `chmod 700 %s`", dir, perm, dir)
-	}
-	return nil
-}
-
-// checkTokensFileInfo refuses a tokens file another user owns or can write
-// to (anyone could have put a token there).
-func checkTokensFileInfo(fi fs.FileInfo, path string) error {
-	if err := checkOwner(fi, "tokens file", path, false); err != nil {
-		return err
-	}
-	if perm := fi.Mode().Perm(); perm&0o022 != 0 {
-		return refused("the tokens file %s can be written by other users (mode %04o), so its tokens cannot be trusted; check it, run `chmod 600 %s` and try again", path, perm, path)
-	}
-	return nil
-}
-
-// tightenTokensFile makes a tokens file that others can read (pak writing
-// under a loose umask) 0600; failing to is an error, not a silent leak.
-func tightenTokensFile(f *os.File, fi fs.FileInfo, path string) error {
-	perm := fi.Mode().Perm()
-	if perm&0o077 == 0 {
-		return nil
-	}
-	if err := f.Chmod(0o600); err != nil {
-		return fmt.Errorf("the tokens file %s can be read by other users (mode %04o) and could not be made private (%w); run `chmod 600 %s`", path, perm, err, path)
+		return Refused("the token directory %s can be written by other users (mode %04o), so its files cannot be trusted; check it and run `chmod 700 %s`", dir, perm, dir)
 	}
 	return nil
 }

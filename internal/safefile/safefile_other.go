@@ -1,6 +1,6 @@
 //go:build !unix && !windows
 
-package platform
+package safefile
 
 import (
 	"io/fs"
@@ -12,7 +12,7 @@ import (
 // caller checks that it is a regular file).
 func openForRead(path string) (*os.File, error) {
 	if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
-		return nil, &fs.PathError{Op: "open", Path: path, Err: errSymlink}
+		return nil, &fs.PathError{Op: "open", Path: path, Err: ErrSymlink}
 	}
 	return os.Open(path)
 }
