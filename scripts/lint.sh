@@ -15,6 +15,9 @@ go tool -modfile=tools/go.mod staticcheck ./...
 # The package map of docs/architecture.md against go list ./..., and the
 # documents' links.
 go test -count=1 ./internal/docscheck/
+# The import layers (internal/layers): cli -> lifecycle -> oauth | platform ->
+# protocol -> internal leaves, nothing upward, under every OS's build tags.
+go test -count=1 ./internal/layers/
 # The release checks live in the tools module (tools/releasetest).
 (cd tools && go vet ./releasetest/ && go tool staticcheck ./releasetest/)
 # The GitHub workflows; actionlint also runs shellcheck on run: blocks when
@@ -30,4 +33,4 @@ elif [ "${CI:-}" = true ]; then
 else
   echo "lint: SKIPPING shellcheck of install.sh and the workflows' run: blocks (not installed)"
 fi
-echo "lint: gofmt, go vet (linux, windows, darwin, freebsd), staticcheck, the package map, actionlint, shellcheck clean"
+echo "lint: gofmt, go vet (linux, windows, darwin, freebsd), staticcheck, the package map, the import layers, actionlint, shellcheck clean"
