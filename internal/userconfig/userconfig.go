@@ -28,6 +28,7 @@ import (
 	"runtime"
 	"slices"
 
+	"github.com/posit-dev/git-credential-ppm/internal/filekind"
 	"github.com/posit-dev/git-credential-ppm/internal/safefile"
 )
 
@@ -160,7 +161,7 @@ func readFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("cannot read the configuration file %s (%w)", path, unwrapPath(err))
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("the configuration file %s is not a regular file (%s); move it away", path, kind(fi.Mode()))
+		return nil, fmt.Errorf("the configuration file %s is not a regular file (%s); move it away", path, filekind.Of(fi.Mode()))
 	}
 	if err := checkPrivate(fi, "configuration file", path); err != nil {
 		return nil, err
@@ -186,20 +187,6 @@ func unwrapPath(err error) error {
 		return pe.Err
 	}
 	return err
-}
-
-func kind(m fs.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe"
-	case m&fs.ModeDevice != 0:
-		return "a device"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	}
-	return m.Type().String()
 }
 
 // SetAddresses replaces the remembered addresses (none: the key is removed).
