@@ -37,14 +37,11 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
-	"strings"
 	"sync"
 	"time"
 )
@@ -304,103 +301,6 @@ func (s *Server) Counts() Counts {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.counts
-}
-
-// GitRepoURL is the URL of the smart-HTTP git repository (one commit on main).
-func (s *Server) GitRepoURL() string { return s.URL() + "/git/demo.git" }
-
-// pythonRepos are the Python repositories the fake serves, all
-// authenticated and with the same one wheel: "pypi", and "pypi-auth", the
-// authenticated repository PPM's documentation and posit-keyring's README
-// create (`rspm create repo --name=pypi-auth --type=python --authenticated`).
-var pythonRepos = []string{"pypi", "pypi-auth"}
-
-// IndexURL is the PEP 503 simple index, with a trailing slash.
-func (s *Server) IndexURL() string { return s.URL() + "/pypi/latest/simple/" }
-
-// AuthIndexURL is the simple index of the "pypi-auth" repository, with a
-// trailing slash.
-func (s *Server) AuthIndexURL() string { return s.URL() + "/pypi-auth/latest/simple/" }
-
-// RestrictedURL is the index of a repository the fake's tokens have no
-// access to: PPM answers 403 to a valid token there.
-func (s *Server) RestrictedURL() string { return s.URL() + "/restricted/latest/simple/" }
-
-// UploadURL is the twine upload endpoint.
-func (s *Server) UploadURL() string { return s.URL() + "/upload/pypi/local-python-src" }
-
-// Uploads returns the file names of accepted uploads, in order.
-func (s *Server) Uploads() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.uploads...)
-}
-
-// WheelName is the normalised project name the index serves ("ppm-demo").
-func (s *Server) WheelName() string { return s.wheel.project }
-
-// WheelFile is the file name of the wheel the index serves.
-func (s *Server) WheelFile() string { return s.wheel.filename }
-
-// WheelBytes returns a copy of the wheel the index serves.
-func (s *Server) WheelBytes() []byte { return append([]byte(nil), s.wheel.data...) }
-
-// ApproveURL is the verification_uri_complete for userCode: opening it
-// approves the login, as a person clicking Approve would.
-func (s *Server) ApproveURL(userCode string) string {
-	return s.URL() + "/__login__/device?user_code=" + url.QueryEscape(userCode)
-}
-
-// DenyURL is the page that denies the login with userCode when opened.
-func (s *Server) DenyURL(userCode string) string {
-	return s.URL() + "/__login__/device/deny?user_code=" + url.QueryEscape(userCode)
-}
-
-// Approve approves the pending login with userCode.
-func (s *Server) Approve(userCode string) error { return s.decide(userCode, stateApproved) }
-
-// Deny denies the pending login with userCode.
-func (s *Server) Deny(userCode string) error { return s.decide(userCode, stateDenied) }
-
-func (s *Server) decide(userCode, state string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	dc, ok := s.byUser[strings.ToUpper(strings.TrimSpace(userCode))]
-	if !ok {
-		return errors.New("no login has this code; check the code shown by the client")
-	}
-	d := s.devices[dc]
-	if !s.now().Before(d.expires) {
-		return errors.New("this login code has expired; start the login again")
-	}
-	if d.state != statePending {
-		return fmt.Errorf("this login was already %s", d.state)
-	}
-	d.state = state
-	if state == stateApproved {
-		s.counts.Approved++
-	} else {
-		s.counts.Denied++
-	}
-	return nil
-}
-
-// RevokeAll makes every PPM token issued so far invalid: the repositories
-// answer 401 to them from now on. Tokens issued later are valid.
-func (s *Server) RevokeAll() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, jti := range s.live {
-		s.revoked[jti] = true
-	}
-	s.live = nil
-}
-
-// ValidToken reports whether the repositories accept the PPM token tok now
-// (signed by this server, not expired, not revoked).
-func (s *Server) ValidToken(tok string) bool {
-	_, err := s.checkPPMToken(tok)
-	return err == nil
 }
 
 // GitError reports why the git repository is unavailable (git not

@@ -4,10 +4,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
 	"math"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -244,4 +246,62 @@ func (s *Server) handleDeny(w http.ResponseWriter, r *http.Request) {
 	}
 	note(w, "denied")
 	fmt.Fprintf(w, pageHead+`<p>Denied %s.</p></body></html>`, html.EscapeString(uc))
+}
+
+// ApproveURL is the verification_uri_complete for userCode: opening it
+// approves the login, as a person clicking Approve would.
+func (s *Server) ApproveURL(userCode string) string {
+	return s.URL() + "/__login__/device?user_code=" + url.QueryEscape(userCode)
+}
+
+// DenyURL is the page that denies the login with userCode when opened.
+func (s *Server) DenyURL(userCode string) string {
+	return s.URL() + "/__login__/device/deny?user_code=" + url.QueryEscape(userCode)
+}
+
+// Approve approves the pending login with userCode.
+func (s *Server) Approve(userCode string) error { return s.decide(userCode, stateApproved) }
+
+// Deny denies the pending login with userCode.
+func (s *Server) Deny(userCode string) error { return s.decide(userCode, stateDenied) }
+
+func (s *Server) decide(userCode, state string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	dc, ok := s.byUser[strings.ToUpper(strings.TrimSpace(userCode))]
+	if !ok {
+		return errors.New("no login has this code; check the code shown by the client")
+	}
+	d := s.devices[dc]
+	if !s.now().Before(d.expires) {
+		return errors.New("this login code has expired; start the login again")
+	}
+	if d.state != statePending {
+		return fmt.Errorf("this login was already %s", d.state)
+	}
+	d.state = state
+	if state == stateApproved {
+		s.counts.Approved++
+	} else {
+		s.counts.Denied++
+	}
+	return nil
+}
+
+// RevokeAll makes every PPM token issued so far invalid: the repositories
+// answer 401 to them from now on. Tokens issued later are valid.
+func (s *Server) RevokeAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, jti := range s.live {
+		s.revoked[jti] = true
+	}
+	s.live = nil
+}
+
+// ValidToken reports whether the repositories accept the PPM token tok now
+// (signed by this server, not expired, not revoked).
+func (s *Server) ValidToken(tok string) bool {
+	_, err := s.checkPPMToken(tok)
+	return err == nil
 }

@@ -249,3 +249,42 @@ func (s *Server) RepoTokensLeft() []time.Duration {
 	defer s.mu.Unlock()
 	return append([]time.Duration(nil), s.repoLeft...)
 }
+
+// GitRepoURL is the URL of the smart-HTTP git repository (one commit on main).
+func (s *Server) GitRepoURL() string { return s.URL() + "/git/demo.git" }
+
+// pythonRepos are the Python repositories the fake serves, all
+// authenticated and with the same one wheel: "pypi", and "pypi-auth", the
+// authenticated repository PPM's documentation and posit-keyring's README
+// create (`rspm create repo --name=pypi-auth --type=python --authenticated`).
+var pythonRepos = []string{"pypi", "pypi-auth"}
+
+// IndexURL is the PEP 503 simple index, with a trailing slash.
+func (s *Server) IndexURL() string { return s.URL() + "/pypi/latest/simple/" }
+
+// AuthIndexURL is the simple index of the "pypi-auth" repository, with a
+// trailing slash.
+func (s *Server) AuthIndexURL() string { return s.URL() + "/pypi-auth/latest/simple/" }
+
+// RestrictedURL is the index of a repository the fake's tokens have no
+// access to: PPM answers 403 to a valid token there.
+func (s *Server) RestrictedURL() string { return s.URL() + "/restricted/latest/simple/" }
+
+// UploadURL is the twine upload endpoint.
+func (s *Server) UploadURL() string { return s.URL() + "/upload/pypi/local-python-src" }
+
+// Uploads returns the file names of accepted uploads, in order.
+func (s *Server) Uploads() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.uploads...)
+}
+
+// WheelName is the normalised project name the index serves ("ppm-demo").
+func (s *Server) WheelName() string { return s.wheel.project }
+
+// WheelFile is the file name of the wheel the index serves.
+func (s *Server) WheelFile() string { return s.wheel.filename }
+
+// WheelBytes returns a copy of the wheel the index serves.
+func (s *Server) WheelBytes() []byte { return append([]byte(nil), s.wheel.data...) }
