@@ -322,16 +322,21 @@ func (l Addresses) ForService(service string) (Address, bool) {
 	return Address{}, false
 }
 
-// Named returns the address of the list that want names: the same scheme,
-// host and path, however each was spelled. The result is spelled as
-// configured, since the stores key on that spelling.
+// Named returns the address of the list that want names (SameAs). The
+// result is spelled as configured, since the stores key on that spelling.
 func (l Addresses) Named(want Address) (Address, bool) {
 	for _, a := range l {
-		if a.Scheme == want.Scheme && a.Host == want.Host && a.Path == want.Path {
+		if a.SameAs(want) {
 			return a, true
 		}
 	}
 	return Address{}, false
+}
+
+// SameAs reports whether a and b name one address: the same scheme, host
+// (with port) and path after normalisation, however each was spelled.
+func (a Address) SameAs(b Address) bool {
+	return a.Scheme == b.Scheme && a.Host == b.Host && a.Path == b.Path
 }
 
 // Raws returns each address as configured.

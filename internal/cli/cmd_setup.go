@@ -87,7 +87,7 @@ func parseNamedAddresses(args []string) (protocol.Addresses, error) {
 func sameAddress(a, b string) bool {
 	x, err1 := protocol.ParseAddress(a)
 	y, err2 := protocol.ParseAddress(b)
-	return err1 == nil && err2 == nil && x.Scheme == y.Scheme && x.Host == y.Host && x.Path == y.Path
+	return err1 == nil && err2 == nil && x.SameAs(y)
 }
 
 // loadUserConfig reads the user configuration file.

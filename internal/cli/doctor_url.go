@@ -190,12 +190,10 @@ func (d *urlDoctor) checkAddress(t *clients.Target) {
 	}
 	bare := *t.URL
 	bare.User = nil
-	for _, a := range list {
-		if a.MatchService(bare.String()) {
-			t.Address, t.Matched = a, true
-			d.ok("address", "%s falls under %s (%s)", bare.String(), a.Raw, origin)
-			return
-		}
+	if a, ok := list.ForService(bare.String()); ok {
+		t.Address, t.Matched = a, true
+		d.ok("address", "%s falls under %s (%s)", bare.String(), a.Raw, origin)
+		return
 	}
 	suggest := bare.Scheme + "://" + bare.Host
 	if len(list) == 0 {
